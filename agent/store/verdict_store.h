@@ -1,0 +1,67 @@
+// VerdictStore: the agent's durable state (spec/agent.md §4).
+//
+// Holds signed verdicts keyed by (productId, licenseKey), the two time
+// high-water marks, the enrolled hardware-ID components, the instance ID and
+// a bounded log of upstream outcomes. The SQLite implementation
+// (sqlite_verdict_store.h) verifies every verdict when it loads it; the rest
+// of the agent reads verdicts from its own in-memory copy and calls Put*
+// from a worker thread, never from the event loop.
+#ifndef GG_AGENT_STORE_VERDICT_STORE_H_
+#define GG_AGENT_STORE_VERDICT_STORE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/upstream/types.h"
+#include "platform/clock.h"
+#include "platform/result.h"
+
+namespace gg::store {
+
+struct VerdictKey {
+  std::string product_id;
+  std::string license_key;
+  friend bool operator==(const VerdictKey&, const VerdictKey&) = default;
+};
+
+// A cached verdict: the signed material and when the agent received it (as
+// estimatedNow, Unix seconds).
+struct StoredVerdict {
+  VerdictKey key;
+  upstream::SignedMaterial material;
+  long long received_at = 0;
+};
+
+struct UpstreamEvent {
+  long long at = 0;  // Unix seconds
+  std::string product_id;
+  std::string outcome;  // "allow", "deny:<reason>", "failure:<code>"
+  std::string request_id;
+};
+
+class VerdictStore {
+ public:
+  virtual ~VerdictStore() = default;
+
+  // Every stored verdict. Implementations drop (and log) rows whose
+  // signature does not verify before returning them.
+  [[nodiscard]] virtual Result<std::vector<StoredVerdict>> LoadVerdicts() = 0;
+  // Durable (fsynced) when it returns: an app is told only after this.
+  [[nodiscard]] virtual Status PutVerdict(const StoredVerdict& verdict) = 0;
+  [[nodiscard]] virtual Status DeleteVerdict(const VerdictKey& key) = 0;
+
+  // Small named values: "time.high_water", "time.wall_high_water",
+  // "instance_id", "hwid.enrollment" (JSON), ...
+  [[nodiscard]] virtual Result<std::optional<std::string>> GetState(
+      const std::string& name) = 0;
+  [[nodiscard]] virtual Status PutState(const std::string& name,
+                                        const std::string& value) = 0;
+
+  // Appends to the bounded event log (oldest pruned).
+  [[nodiscard]] virtual Status AppendEvent(const UpstreamEvent& event) = 0;
+};
+
+}  // namespace gg::store
+
+#endif  // GG_AGENT_STORE_VERDICT_STORE_H_

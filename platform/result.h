@@ -1,0 +1,38 @@
+// Errors are values: every fallible call returns Result<T>, never throws.
+//
+// Error::code is a stable UPPER_SNAKE string (the codes of the specs where one
+// exists, e.g. "VALIDATION_ERROR"); Error::message is for people and must
+// never contain a secret.
+#ifndef GG_PLATFORM_RESULT_H_
+#define GG_PLATFORM_RESULT_H_
+
+#include <string>
+#include <utility>
+
+#include <tl/expected.hpp>
+
+namespace gg {
+
+struct Error {
+  std::string code;
+  std::string message;
+};
+
+template <class T>
+using Result = tl::expected<T, Error>;
+
+// Result<void> for calls that only succeed or fail.
+using Status = tl::expected<void, Error>;
+
+[[nodiscard]] inline tl::unexpected<Error> MakeError(std::string code,
+                                                     std::string message) {
+  return tl::unexpected<Error>(Error{std::move(code), std::move(message)});
+}
+
+[[nodiscard]] inline Status Ok() {
+  return {};
+}
+
+}  // namespace gg
+
+#endif  // GG_PLATFORM_RESULT_H_

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test: installs missing packages, checks formatting, builds with
+# warnings as errors and runs ctest. Used as-is by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+build=${GG_BUILD_DIR:-$root/build/test}
+jobs=$(nproc)
+
+bash scripts/deps.sh
+bash scripts/check-format.sh
+cmake -S "$root" -B "$build" -DGG_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build" -j"$jobs"
+ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 600
