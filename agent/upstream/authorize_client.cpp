@@ -1,0 +1,305 @@
+#include "agent/upstream/authorize_client.h"
+
+#include <future>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/upstream/http_transport_curl.h"
+
+namespace gg::upstream {
+namespace {
+
+Failure LocalFailure(std::string code, std::string message) {
+  Failure f;
+  f.failure_class = FailureClass::kTransient;
+  f.code = std::move(code);
+  f.message = std::move(message);
+  return f;
+}
+
+const char* ClassName(FailureClass c) {
+  switch (c) {
+    case FailureClass::kClock:
+      return "clock";
+    case FailureClass::kTransient:
+      return "transient";
+    case FailureClass::kMisconfiguration:
+      return "misconfiguration";
+    case FailureClass::kRequestError:
+      return "request-error";
+    case FailureClass::kUnknown:
+      return "unknown";
+  }
+  return "?";
+}
+
+std::string OrDash(const std::string& s) {
+  return s.empty() ? std::string("-") : s;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AuthorizeClient>> AuthorizeClient::Create(
+    AuthorizeClientOptions options,
+    const Clock& clock,
+    RandomSource& random,
+    std::unique_ptr<HttpTransport> transport) {
+  auto endpoint = AuthorizeEndpoint(options.base_url);
+  if (!endpoint) {
+    return tl::unexpected(endpoint.error());
+  }
+  if (options.response_public_keys.empty()) {
+    return MakeError("CONFIG_ERROR", "no response public key");
+  }
+  if (options.api_key.empty() || options.signing_secret.empty()) {
+    return MakeError("CONFIG_ERROR", "API key and signing secret required");
+  }
+  if (options.max_attempts < 1 || !transport) {
+    return MakeError("CONFIG_ERROR", "max_attempts < 1 or no transport");
+  }
+  return std::unique_ptr<AuthorizeClient>(
+      new AuthorizeClient(std::move(options), *std::move(endpoint), clock,
+                          random, std::move(transport)));
+}
+
+Result<std::unique_ptr<AuthorizeClient>> AuthorizeClient::CreateWithCurl(
+    AuthorizeClientOptions options,
+    const Clock& clock,
+    RandomSource& random) {
+  CurlTransportOptions transport_options;
+  transport_options.ca_file = options.ca_file;
+  transport_options.pinned_public_keys = options.pinned_public_keys;
+  transport_options.proxy = options.proxy;
+  transport_options.connect_timeout = options.connect_timeout;
+  transport_options.request_timeout = options.request_timeout;
+  // Validate before starting a thread.
+  if (auto endpoint = AuthorizeEndpoint(options.base_url); !endpoint) {
+    return tl::unexpected(endpoint.error());
+  }
+  auto transport = CreateCurlTransport(transport_options);
+  if (!transport) {
+    return tl::unexpected(transport.error());
+  }
+  return Create(std::move(options), clock, random, *std::move(transport));
+}
+
+AuthorizeClient::AuthorizeClient(AuthorizeClientOptions options,
+                                 Endpoint endpoint,
+                                 const Clock& clock,
+                                 RandomSource& random,
+                                 std::unique_ptr<HttpTransport> transport)
+    : options_(std::move(options)),
+      endpoint_(std::move(endpoint)),
+      policy_{options_.max_attempts, options_.initial_backoff,
+              options_.max_backoff},
+      clock_(clock),
+      random_(random),
+      transport_(std::move(transport)),
+      gate_(clock) {}
+
+AuthorizeClient::~AuthorizeClient() {
+  Shutdown(std::chrono::seconds(2));
+}
+
+void AuthorizeClient::Authorize(const AuthorizeRequest& request,
+                                Callback done) {
+  auto call = std::make_shared<Call>();
+  call->request = request;
+  call->done = std::move(done);
+  const std::uint64_t id = next_id_++;
+  const bool posted = !shut_down_ && queue_.Post([this, id, call] {
+    Start(id, std::move(*call));
+  });
+  if (!posted && call->done) {
+    call->done(LocalFailure("SHUTDOWN", "upstream client shut down"));
+  }
+}
+
+void AuthorizeClient::Shutdown(std::chrono::milliseconds timeout) {
+  if (shut_down_.exchange(true)) {
+    return;
+  }
+  // Fail every call on the worker (where their state lives), then stop the
+  // network and the worker. Late transport answers find no call.
+  auto failed = std::make_shared<std::promise<void>>();
+  std::future<void> failed_done = failed->get_future();
+  const bool posted = queue_.Post([this, failed] {
+    while (!calls_.empty()) {
+      Finish(calls_.begin()->first,
+             LocalFailure("SHUTDOWN", "upstream client shut down"));
+    }
+    failed->set_value();
+  });
+  if (posted && failed_done.wait_for(timeout) != std::future_status::ready) {
+    spdlog::warn("upstream: shutdown timed out waiting for pending calls");
+  }
+  transport_->Shutdown();
+  queue_.Stop();
+}
+
+void AuthorizeClient::Start(std::uint64_t id, Call call) {
+  if (shut_down_) {
+    if (call.done) {
+      call.done(LocalFailure("SHUTDOWN", "upstream client shut down"));
+    }
+    return;
+  }
+  // A new call inside the product's 429 window fails at once, no request.
+  if (auto left = gate_.Remaining(call.request.product_id)) {
+    Failure f = LocalFailure("RATE_LIMITED", "inside the Retry-After window");
+    f.retry_after = std::chrono::ceil<std::chrono::seconds>(*left);
+    spdlog::info(
+        "upstream: authorize product={} not sent: rate-limit window, "
+        "{} s left",
+        call.request.product_id, f.retry_after->count());
+    if (call.done) {
+      call.done(std::move(f));
+    }
+    return;
+  }
+  auto body = AuthorizeBody(call.request);
+  if (!body) {
+    Failure f;
+    f.failure_class = FailureClass::kRequestError;
+    f.code = body.error().code;
+    f.message = body.error().message;
+    if (call.done) {
+      call.done(std::move(f));
+    }
+    return;
+  }
+  call.body = *std::move(body);
+  calls_.emplace(id, std::move(call));
+  Attempt(id);
+}
+
+void AuthorizeClient::Attempt(std::uint64_t id) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) {
+    return;
+  }
+  Call& call = it->second;
+  // A retry that would land in a window another call opened waits it out.
+  if (auto left = gate_.Remaining(call.request.product_id)) {
+    queue_.PostAfter(*left, [this, id] { Attempt(id); });
+    return;
+  }
+  auto nonce = RandomHex(16);
+  if (!nonce) {
+    Finish(id, LocalFailure("RANDOM", nonce.error().message));
+    return;
+  }
+  const long long ts = UnixSeconds(clock_.Now()) + clock_offset_.load();
+  auto request = BuildSignedRequest(endpoint_, call.body, options_.api_key,
+                                    options_.signing_secret, ts, *nonce);
+  if (!request) {
+    Finish(id, LocalFailure(request.error().code, request.error().message));
+    return;
+  }
+  ++call.attempts;
+  SentRequest sent{*nonce, call.body};
+  transport_->Send(*std::move(request), [this, id, sent = std::move(sent)](
+                                            TransportResult r) {
+    queue_.Post([this, id, sent, r = std::move(r)] { OnAnswer(id, sent, r); });
+  });
+}
+
+void AuthorizeClient::LearnClockOffset(const HttpResponse& response) {
+  auto server = ParseHttpDate(response.Header("date"));
+  if (!server) {
+    spdlog::warn("upstream: SIGNATURE_EXPIRED without a usable Date header");
+    return;
+  }
+  const long long offset = UnixSeconds(*server) - UnixSeconds(clock_.Now());
+  clock_offset_ = offset;
+  spdlog::warn("upstream: clock off from the server by {} s; correcting",
+               offset);
+}
+
+void AuthorizeClient::OnAnswer(std::uint64_t id,
+                               const SentRequest& sent,
+                               TransportResult r) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) {
+    return;  // finished meanwhile (shutdown)
+  }
+  Call& call = it->second;
+  Outcome outcome =
+      r ? InterpretResponse(*r, sent, options_.response_public_keys)
+        : Outcome(FailureFromTransport(r.error()));
+  if (std::holds_alternative<Verdict>(outcome)) {
+    Finish(id, std::move(outcome));
+    return;
+  }
+  Failure& failure = std::get<Failure>(outcome);
+  if (failure.code == "UNSIGNED" || failure.code == "BAD_SIGNATURE") {
+    spdlog::warn(
+        "security: upstream verdict rejected ({}): {} status={} "
+        "request_id={}",
+        failure.code, failure.message, failure.http_status,
+        OrDash(failure.request_id));
+  }
+  if (failure.http_status == 429) {
+    if (!failure.retry_after) {
+      failure.retry_after = options_.default_retry_after;
+    }
+    gate_.Block(call.request.product_id, *failure.retry_after);
+  }
+  if (failure.code == "SIGNATURE_EXPIRED" && !call.retry.clock_resync_used &&
+      r) {
+    LearnClockOffset(*r);
+  }
+  const RetryDecision decision =
+      DecideRetry(policy_, failure, call.retry, random_);
+  if (decision.action == RetryAction::kGiveUp || shut_down_) {
+    Finish(id, std::move(outcome));
+    return;
+  }
+  spdlog::info(
+      "upstream: authorize product={} attempt {} failed ({} {} status={} "
+      "request_id={}); retry in {} ms",
+      call.request.product_id, call.attempts, ClassName(failure.failure_class),
+      failure.code, failure.http_status, OrDash(failure.request_id),
+      decision.delay.count());
+  if (decision.delay.count() == 0) {
+    Attempt(id);
+  } else {
+    queue_.PostAfter(decision.delay, [this, id] { Attempt(id); });
+  }
+}
+
+void AuthorizeClient::Finish(std::uint64_t id, Outcome outcome) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) {
+    return;
+  }
+  Call call = std::move(it->second);
+  calls_.erase(it);
+  if (const auto* v = std::get_if<Verdict>(&outcome)) {
+    spdlog::info(
+        "upstream: authorize product={} {} reason={} signed={} attempts={} "
+        "request_id={}",
+        call.request.product_id, v->allow ? "allow" : "deny",
+        OrDash(v->reason_code), v->signed_material ? "yes" : "no",
+        call.attempts, OrDash(v->request_id));
+  } else {
+    const auto& f = std::get<Failure>(outcome);
+    if (f.failure_class == FailureClass::kUnknown) {
+      spdlog::error(
+          "upstream: unknown error code {} (status {}) request_id={}: a bug "
+          "to report to GeckoGuard; treated as transient",
+          OrDash(f.code), f.http_status, OrDash(f.request_id));
+    }
+    spdlog::warn(
+        "upstream: authorize product={} failed: {} {} status={} attempts={} "
+        "request_id={}: {}",
+        call.request.product_id, ClassName(f.failure_class), f.code,
+        f.http_status, call.attempts, OrDash(f.request_id), f.message);
+  }
+  if (call.done) {
+    call.done(std::move(outcome));
+  }
+}
+
+}  // namespace gg::upstream

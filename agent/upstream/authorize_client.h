@@ -1,0 +1,129 @@
+// AuthorizeClient: the real UpstreamClient (upstream.md §1–§4).
+//
+// Each Authorize() signs a fresh request (new nonce and timestamp per
+// attempt), sends it over the HttpTransport, verifies and classifies the
+// answer (response.h, classify.h) and retries per retry_policy.h. All call
+// state lives on the client's own worker thread (TaskQueue); backoff waits
+// are timers there, never on the caller's thread.
+//
+// Clock: request timestamps are `clock.Now()` plus an offset learnt from the
+// `Date` header of a SIGNATURE_EXPIRED answer; the offset is kept for later
+// requests. The 429 window per product uses `clock.Monotonic()`.
+//
+// Logging: one line per final outcome with the x-request-id, a security
+// line for every unsigned or badly signed verdict. Never the API key, the
+// signing secret or the license key.
+#ifndef GG_AGENT_UPSTREAM_AUTHORIZE_CLIENT_H_
+#define GG_AGENT_UPSTREAM_AUTHORIZE_CLIENT_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/upstream/client.h"
+#include "agent/upstream/http_transport.h"
+#include "agent/upstream/request.h"
+#include "agent/upstream/response.h"
+#include "agent/upstream/retry_policy.h"
+#include "agent/upstream/task_queue.h"
+#include "platform/clock.h"
+#include "platform/random.h"
+#include "platform/result.h"
+#include "platform/secret.h"
+
+namespace gg::upstream {
+
+struct AuthorizeClientOptions {
+  std::string base_url;
+  Secret api_key;
+  Secret signing_secret;
+  std::vector<std::string> response_public_keys;  // raw 32-byte keys
+  // Transport settings, used by CreateWithCurl.
+  std::optional<std::string> ca_file;
+  std::optional<std::string> pinned_public_keys;  // "sha256//..;sha256//.."
+  std::optional<std::string> proxy;
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds request_timeout{10000};
+  // Retry schedule (tests shorten the backoff).
+  int max_attempts = 5;
+  std::chrono::milliseconds initial_backoff{1000};
+  std::chrono::milliseconds max_backoff{60000};
+  // Window for a 429 that lacks Retry-After (the seed's default).
+  std::chrono::seconds default_retry_after{60};
+};
+
+class AuthorizeClient final : public UpstreamClient {
+ public:
+  // Errors: "INVALID_BASE_URL"; "CONFIG_ERROR" for no public key, an empty
+  // API key or signing secret, or max_attempts < 1. `clock` and `random`
+  // must outlive the client; `random` is used on the worker thread only.
+  [[nodiscard]] static Result<std::unique_ptr<AuthorizeClient>> Create(
+      AuthorizeClientOptions options,
+      const Clock& clock,
+      RandomSource& random,
+      std::unique_ptr<HttpTransport> transport);
+
+  // Create() over the libcurl transport configured from `options`.
+  [[nodiscard]] static Result<std::unique_ptr<AuthorizeClient>> CreateWithCurl(
+      AuthorizeClientOptions options,
+      const Clock& clock,
+      RandomSource& random);
+
+  ~AuthorizeClient() override;  // Shutdown(2 s) if not done
+
+  // Thread-safe. After Shutdown, `done` runs at once on the caller's thread
+  // with a transient Failure "SHUTDOWN". A product inside its 429 window
+  // gets a transient Failure "RATE_LIMITED" with retry_after, no request.
+  void Authorize(const AuthorizeRequest& request, Callback done) override;
+
+  // Fails every pending call ("SHUTDOWN"), aborts in-flight transfers, stops
+  // the worker. Not from inside a `done`.
+  void Shutdown(std::chrono::milliseconds timeout) override;
+
+  // The server-minus-local clock offset learnt so far, in seconds.
+  long long clock_offset_seconds() const { return clock_offset_.load(); }
+
+ private:
+  struct Call {
+    AuthorizeRequest request;
+    std::string body;
+    Callback done;
+    RetryState retry;
+    int attempts = 0;
+  };
+
+  AuthorizeClient(AuthorizeClientOptions options,
+                  Endpoint endpoint,
+                  const Clock& clock,
+                  RandomSource& random,
+                  std::unique_ptr<HttpTransport> transport);
+
+  // Worker thread only, from here on.
+  void Start(std::uint64_t id, Call call);
+  void Attempt(std::uint64_t id);
+  void OnAnswer(std::uint64_t id, const SentRequest& sent, TransportResult r);
+  void Finish(std::uint64_t id, Outcome outcome);
+  void LearnClockOffset(const HttpResponse& response);
+
+  const AuthorizeClientOptions options_;
+  const Endpoint endpoint_;
+  const RetryPolicy policy_;
+  const Clock& clock_;
+  RandomSource& random_;
+  std::unique_ptr<HttpTransport> transport_;
+  RateLimitGate gate_;
+  std::atomic<long long> clock_offset_{0};
+  std::atomic<bool> shut_down_{false};
+  std::atomic<std::uint64_t> next_id_{1};
+  std::map<std::uint64_t, Call> calls_;  // worker thread only
+  TaskQueue queue_;                      // last: its thread stops first
+};
+
+}  // namespace gg::upstream
+
+#endif  // GG_AGENT_UPSTREAM_AUTHORIZE_CLIENT_H_

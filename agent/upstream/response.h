@@ -1,0 +1,57 @@
+// Reading the authorize answer (upstream.md §2–§4). Pure: bytes in, typed
+// Outcome out; no logging, no clock. The client logs what these return.
+#ifndef GG_AGENT_UPSTREAM_RESPONSE_H_
+#define GG_AGENT_UPSTREAM_RESPONSE_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/upstream/http_transport.h"
+#include "agent/upstream/types.h"
+#include "platform/clock.h"
+#include "platform/result.h"
+
+namespace gg::upstream {
+
+// The request an answer belongs to: its signature binds both.
+struct SentRequest {
+  std::string nonce;
+  std::string body;
+};
+
+// The outcome of one attempt's HTTP answer: a Verdict (signed allow/deny, or
+// the unsigned 404 denial) or a classified Failure. Unsigned or badly
+// signed verdicts become transient Failures "UNSIGNED" / "BAD_SIGNATURE";
+// non-JSON, oversized or shapeless bodies "BAD_RESPONSE".
+// `public_keys` are raw 32-byte Ed25519 keys.
+Outcome InterpretResponse(const HttpResponse& response,
+                          const SentRequest& sent,
+                          const std::vector<std::string>& public_keys);
+
+// A transport error as the transient Failure of §4 ("NETWORK", "TIMEOUT",
+// "TLS", "BAD_RESPONSE", "SHUTDOWN").
+Failure FailureFromTransport(const TransportError& error);
+
+// Verifies `material` with any of `public_keys` and parses its body.
+// Errors "BAD_SIGNATURE" (missing or failing signature) and "BAD_RESPONSE"
+// (body is not a verdict). The cache and engine call this on every load.
+[[nodiscard]] Result<Verdict> VerdictFromSignedMaterial(
+    const SignedMaterial& material,
+    const std::vector<std::string>& public_keys);
+
+// RFC 3339 date-time ("2027-01-01T00:00:00Z", fractions and ±hh:mm
+// offsets accepted). nullopt when malformed.
+std::optional<WallTime> ParseRfc3339(std::string_view text);
+
+// An HTTP `Date` header (IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT").
+std::optional<WallTime> ParseHttpDate(std::string_view text);
+
+// `Retry-After` in delta-seconds; nullopt when absent or not a number.
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view text);
+
+}  // namespace gg::upstream
+
+#endif  // GG_AGENT_UPSTREAM_RESPONSE_H_

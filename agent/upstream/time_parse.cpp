@@ -1,0 +1,135 @@
+// The two time formats the API sends: RFC 3339 in bodies, IMF-fixdate in
+// the `Date` header. Hand-parsed: both are fixed-layout, and std::get_time
+// depends on the C locale.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+
+#include "agent/upstream/response.h"
+
+namespace gg::upstream {
+namespace {
+
+bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) {
+    return false;
+  }
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) {
+      return false;
+    }
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+std::optional<WallTime> FromFields(int y, int mo, int d, int h, int mi, int s) {
+  using namespace std::chrono;
+  const year_month_day ymd{year(y), month(static_cast<unsigned>(mo)),
+                           day(static_cast<unsigned>(d))};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) {
+    return std::nullopt;
+  }
+  // A leap second (":60") is read as the next second's start.
+  return WallTime(sys_days(ymd)) + hours(h) + minutes(mi) + seconds(s);
+}
+
+}  // namespace
+
+std::optional<WallTime> ParseRfc3339(std::string_view t) {
+  int y, mo, d, h, mi, s;
+  if (t.size() < 20 || !Digits(t, 0, 4, y) || t[4] != '-' ||
+      !Digits(t, 5, 2, mo) || t[7] != '-' || !Digits(t, 8, 2, d) ||
+      (t[10] != 'T' && t[10] != 't') || !Digits(t, 11, 2, h) || t[13] != ':' ||
+      !Digits(t, 14, 2, mi) || t[16] != ':' || !Digits(t, 17, 2, s)) {
+    return std::nullopt;
+  }
+  auto base = FromFields(y, mo, d, h, mi, s);
+  if (!base) {
+    return std::nullopt;
+  }
+  std::size_t pos = 19;
+  std::chrono::nanoseconds fraction{0};
+  if (pos < t.size() && t[pos] == '.') {
+    ++pos;
+    long long scale = 100000000;
+    const std::size_t start = pos;
+    while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos]))) {
+      fraction += std::chrono::nanoseconds((t[pos] - '0') * scale);
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) {
+      return std::nullopt;
+    }
+  }
+  if (pos >= t.size()) {
+    return std::nullopt;
+  }
+  std::chrono::minutes offset{0};
+  if (t[pos] == 'Z' || t[pos] == 'z') {
+    ++pos;
+  } else if (t[pos] == '+' || t[pos] == '-') {
+    int oh, om;
+    if (!Digits(t, pos + 1, 2, oh) || pos + 3 >= t.size() ||
+        t[pos + 3] != ':' || !Digits(t, pos + 4, 2, om) || oh > 23 || om > 59) {
+      return std::nullopt;
+    }
+    offset = std::chrono::hours(oh) + std::chrono::minutes(om);
+    if (t[pos] == '-') {
+      offset = -offset;
+    }
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != t.size()) {
+    return std::nullopt;
+  }
+  return *base - offset +
+         std::chrono::duration_cast<WallTime::duration>(fraction);
+}
+
+std::optional<WallTime> ParseHttpDate(std::string_view t) {
+  // "Sun, 06 Nov 1994 08:49:37 GMT": 29 characters, fixed layout.
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int d, y, h, mi, s;
+  if (t.size() != 29 || t[3] != ',' || t[4] != ' ' || !Digits(t, 5, 2, d) ||
+      t[7] != ' ' || t[11] != ' ' || !Digits(t, 12, 4, y) || t[16] != ' ' ||
+      !Digits(t, 17, 2, h) || t[19] != ':' || !Digits(t, 20, 2, mi) ||
+      t[22] != ':' || !Digits(t, 23, 2, s) || t.substr(25) != " GMT") {
+    return std::nullopt;
+  }
+  const std::string_view month_name = t.substr(8, 3);
+  for (std::size_t i = 0; i < kMonths.size(); ++i) {
+    if (kMonths[i] == month_name) {
+      return FromFields(y, static_cast<int>(i) + 1, d, h, mi, s);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && text.back() == ' ') {
+    text.remove_suffix(1);
+  }
+  long long value = 0;
+  const auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+      value < 0) {
+    return std::nullopt;
+  }
+  // A day is already absurd; the cap keeps later arithmetic from overflowing.
+  return std::chrono::seconds(std::min(value, 86400LL));
+}
+
+}  // namespace gg::upstream
