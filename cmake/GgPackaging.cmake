@@ -1,0 +1,125 @@
+# Install rules and the Debian package (CPack DEB) for the whole project.
+#
+# Programs, libggclient (shared library, headers, ggclient.pc), the systemd
+# units with their sysusers.d/tmpfiles.d entries, and the docs. Targets of
+# other folders are installed from here (allowed since CMake 3.13); each is
+# guarded with if(TARGET) so a folder still being written never breaks the
+# configure step. gg-devserver is test-only and never installed.
+include(GNUInstallDirs)
+
+# `cpack` and `cmake --install` use what is built and never start a build of
+# everything (the package test runs cpack after the suite's build).
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
+set(GG_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING
+    "Where the systemd units go, relative to the install prefix")
+
+foreach(program gg-agent ggctl)
+  if(TARGET ${program})
+    install(TARGETS ${program} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+            COMPONENT agent)
+  endif()
+endforeach()
+
+# libggclient: the ipc helper's shared library, whichever name it has.
+set(GG_CLIENT_TARGET "")
+foreach(candidate ggclient ggclient_shared gg_client gg_client_shared libggclient)
+  if(TARGET ${candidate} AND NOT GG_CLIENT_TARGET)
+    get_target_property(type ${candidate} TYPE)
+    if(type STREQUAL "SHARED_LIBRARY")
+      set(GG_CLIENT_TARGET ${candidate})
+    endif()
+  endif()
+endforeach()
+set(GG_CLIENT_INCLUDE_DIR ${PROJECT_SOURCE_DIR}/ipc/client/include)
+
+if(GG_CLIENT_TARGET)
+  install(TARGETS ${GG_CLIENT_TARGET}
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT agent
+          NAMELINK_COMPONENT agent
+          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT agent
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT agent)
+  if(EXISTS ${GG_CLIENT_INCLUDE_DIR}/gg)
+    install(DIRECTORY ${GG_CLIENT_INCLUDE_DIR}/gg
+            DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT agent
+            FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
+  endif()
+  # The prefix is found from the .pc file's own place, so one file serves
+  # `cmake --install --prefix anywhere`, the .deb and a dpkg -x tree.
+  set(GG_PC_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+  file(RELATIVE_PATH GG_PC_TO_PREFIX /p/${GG_PC_DIR} /p)
+  file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/ggclient.pc CONTENT
+"prefix=\${pcfiledir}/${GG_PC_TO_PREFIX}
+libdir=\${prefix}/${CMAKE_INSTALL_LIBDIR}
+includedir=\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}
+
+Name: ggclient
+Description: GeckoGuard Agent client library (C ABI, C++ wrapper)
+Version: ${PROJECT_VERSION}
+Libs: -L\${libdir} -l$<TARGET_FILE_BASE_NAME:${GG_CLIENT_TARGET}>
+Cflags: -I\${includedir}
+")
+  install(FILES ${PROJECT_BINARY_DIR}/ggclient.pc DESTINATION ${GG_PC_DIR}
+          COMPONENT agent)
+endif()
+
+set(GG_SYSTEMD_SRC ${PROJECT_SOURCE_DIR}/service/systemd)
+if(UNIX AND NOT APPLE AND EXISTS ${GG_SYSTEMD_SRC}/gg-agent.service)
+  install(FILES ${GG_SYSTEMD_SRC}/gg-agent.service
+                ${GG_SYSTEMD_SRC}/gg-agent.socket
+          DESTINATION ${GG_SYSTEMD_UNIT_DIR} COMPONENT agent)
+  install(FILES ${GG_SYSTEMD_SRC}/gg-agent.sysusers
+          DESTINATION lib/sysusers.d RENAME gg-agent.conf COMPONENT agent)
+  install(FILES ${GG_SYSTEMD_SRC}/gg-agent.tmpfiles
+          DESTINATION lib/tmpfiles.d RENAME gg-agent.conf COMPONENT agent)
+endif()
+set(GG_DOC_DIR ${CMAKE_INSTALL_DATAROOTDIR}/doc/gg-agent)
+foreach(doc service/systemd/config.example.json docs/operations.md README.md)
+  if(EXISTS ${PROJECT_SOURCE_DIR}/${doc})
+    install(FILES ${PROJECT_SOURCE_DIR}/${doc} DESTINATION ${GG_DOC_DIR}
+            COMPONENT agent)
+  endif()
+endforeach()
+
+# ---- CPack: one .deb, gg-agent -------------------------------------------
+set(CPACK_PACKAGE_NAME gg-agent)
+set(CPACK_PACKAGE_VENDOR "GeckoGuard")
+set(CPACK_PACKAGE_CONTACT "GeckoGuard <support@geckoguard.com>")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+    "GeckoGuard license agent: signed verdicts, offline grace, local socket")
+set(CPACK_PACKAGE_DESCRIPTION
+    "The client-side license agent (gg-agent), its command-line client (ggctl)
+and the client library protected apps link (libggclient).")
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES OFF)
+
+set(CPACK_DEBIAN_PACKAGE_NAME gg-agent)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION admin)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
+# dpkg-shlibdeps finds the real library packages (libssl3, libcurl4,
+# libsqlite3-0, libfmt9, ...) from the binaries, so the list cannot go stale.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+if(GG_CLIENT_TARGET)
+  # ggctl links our own libggclient, which is in this package, not in dpkg's
+  # database: tell dpkg-shlibdeps where it is.
+  get_target_property(GG_CLIENT_DIR ${GG_CLIENT_TARGET} LIBRARY_OUTPUT_DIRECTORY)
+  if(NOT GG_CLIENT_DIR)
+    get_target_property(GG_CLIENT_DIR ${GG_CLIENT_TARGET} BINARY_DIR)
+  endif()
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${GG_CLIENT_DIR})
+  set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+endif()
+# The scripts: create the group, reload systemd, enable the socket; and the
+# reverse. Each works without a running systemd (chroot, container).
+set(GG_DEB_SCRIPTS "")
+foreach(script postinst prerm postrm)
+  list(APPEND GG_DEB_SCRIPTS ${PROJECT_SOURCE_DIR}/cmake/debian/${script})
+endforeach()
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${GG_DEB_SCRIPTS}")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+
+include(CPack)

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the .deb with CPack from the build tree, unpacks it into a scratch
+# root with dpkg -x / dpkg-deb -e, and checks what a user would get:
+#   package_test.sh BUILD_DIR EXPECTED_PATH...
+# Each EXPECTED_PATH (relative to /, e.g. usr/bin/gg-agent) must be in the
+# package; CMake passes the ones whose targets exist in this configuration.
+set -euo pipefail
+
+build_dir=$1; shift
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/gg-deb.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cpack -G DEB --config "$build_dir/CPackConfig.cmake" -B "$scratch/out" \
+  >"$scratch/cpack.log" 2>&1 || { cat "$scratch/cpack.log" >&2; fail "cpack"; }
+debs=("$scratch"/out/gg-agent_*.deb)
+[[ ${#debs[@]} -eq 1 && -f ${debs[0]} ]] || fail "expected one gg-agent_*.deb"
+deb=${debs[0]}
+
+dpkg-deb -c "$deb" >"$scratch/contents"
+dpkg -x "$deb" "$scratch/root"
+dpkg-deb -e "$deb" "$scratch/control"
+
+for path in "$@" \
+  usr/lib/systemd/system/gg-agent.service \
+  usr/lib/systemd/system/gg-agent.socket \
+  usr/lib/sysusers.d/gg-agent.conf \
+  usr/lib/tmpfiles.d/gg-agent.conf \
+  usr/share/doc/gg-agent/config.example.json; do
+  [[ -e $scratch/root/$path ]] || fail "$path missing from the package"
+done
+# Nothing test-only or from the build tree leaks into the package.
+if grep -E 'gg-devserver|_test$|/tmp/|build-' "$scratch/contents"; then
+  fail "test or build files in the package"
+fi
+for exe in usr/bin/gg-agent usr/bin/ggctl; do
+  if [[ -e $scratch/root/$exe ]]; then
+    [[ -x $scratch/root/$exe ]] || fail "$exe not executable"
+  fi
+done
+
+control=$scratch/control/control
+grep -qx 'Package: gg-agent' "$control" || fail "package name"
+grep -q '^Depends:.*libc6' "$control" || fail "no shlibdeps Depends: $(cat "$control")"
+if [[ -e $scratch/root/usr/bin/gg-agent ]]; then
+  for dep in libssl3 libcurl4 libsqlite3-0; do
+    grep -q "^Depends:.*$dep" "$control" || fail "Depends lacks $dep"
+  done
+fi
+for script in postinst prerm postrm; do
+  [[ -x $scratch/control/$script ]] || fail "$script missing or not executable"
+  sh -n "$scratch/control/$script" || fail "$script: syntax"
+done
+grep -q 'systemd-sysusers' "$scratch/control/postinst" || fail "postinst: no group"
+grep -q 'enable gg-agent.socket' "$scratch/control/postinst" || fail "postinst: socket"
+
+# The pkg-config file resolves inside the unpacked tree (prefix from pcfiledir).
+pc=$(find "$scratch/root" -name ggclient.pc)
+if [[ -n $pc ]]; then
+  flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --cflags --libs ggclient)
+  [[ $flags == *"-I$scratch/root/usr/include"* ]] || fail "pkg-config cflags: $flags"
+  [[ $flags == *"-lggclient"* ]] || fail "pkg-config libs: $flags"
+  [[ -e $scratch/root/usr/include/gg/client.h ]] || fail "gg/client.h missing"
+  [[ -e $scratch/root/usr/include/gg/client.hpp ]] || fail "gg/client.hpp missing"
+fi
+echo "package OK: $(basename "$deb")"
