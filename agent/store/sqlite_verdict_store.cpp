@@ -1,0 +1,187 @@
+// SqliteVerdictStore: reads and writes (Open is in store_open.cpp).
+#include "agent/store/sqlite_verdict_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "agent/store/verdict_check.h"
+#include "platform/log.h"
+
+namespace gg::store {
+
+SqliteVerdictStore::SqliteVerdictStore(StoreOptions options, sqlite::Db db)
+    : options_(std::move(options)), db_(std::move(db)) {}
+
+SqliteVerdictStore::~SqliteVerdictStore() = default;
+
+Status SqliteVerdictStore::Close() {
+  return db_.Close();
+}
+
+Result<std::vector<StoredVerdict>> SqliteVerdictStore::LoadVerdicts() {
+  std::vector<StoredVerdict> good;
+  std::vector<std::pair<VerdictKey, std::string>> bad;
+  {
+    auto stmt = db_.Prepare(
+        "SELECT product_id, license_key, request_nonce, request_body, status,"
+        " response_timestamp, response_signature, response_body, received_at"
+        " FROM verdicts");
+    if (!stmt)
+      return tl::unexpected(stmt.error());
+    for (;;) {
+      auto row = stmt->Step();
+      if (!row)
+        return tl::unexpected(row.error());
+      if (!*row)
+        break;
+      StoredVerdict v;
+      v.key.product_id = stmt->ColumnText(0);
+      v.key.license_key = stmt->ColumnText(1);
+      v.material.request_nonce = stmt->ColumnText(2);
+      v.material.request_body = stmt->ColumnText(3);
+      v.material.status = static_cast<int>(stmt->ColumnInt(4));
+      v.material.response_timestamp = stmt->ColumnText(5);
+      v.material.response_signature = stmt->ColumnText(6);
+      v.material.response_body = stmt->ColumnText(7);
+      v.received_at = stmt->ColumnInt(8);
+      if (auto ok = CheckStoredVerdict(options_.response_public_keys, v); ok)
+        good.push_back(std::move(v));
+      else
+        bad.emplace_back(std::move(v.key), ok.error().message);
+    }
+  }
+  for (const auto& [key, reason] : bad) {
+    // A row can only fail after someone edited the file or the vendor
+    // retired the key that signed it; either way it must not be used.
+    spdlog::warn("dropping cached verdict for product {} key {}: {}",
+                 key.product_id, log::MaskValue(key.license_key), reason);
+    if (auto s = DeleteRow(key); !s)
+      return tl::unexpected(s.error());
+    ++dropped_rows_;
+  }
+  return good;
+}
+
+Status SqliteVerdictStore::PutVerdict(const StoredVerdict& verdict) {
+  // Storing what LoadVerdicts would drop helps no one: fail now, loudly.
+  if (auto ok = CheckStoredVerdict(options_.response_public_keys, verdict); !ok)
+    return ok;
+  auto tx = sqlite::Transaction::Begin(&db_);
+  if (!tx)
+    return tl::unexpected(tx.error());
+  auto stmt = db_.Prepare(
+      "INSERT OR REPLACE INTO verdicts (product_id, license_key,"
+      " request_nonce, request_body, status, response_timestamp,"
+      " response_signature, response_body, received_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!stmt)
+    return tl::unexpected(stmt.error());
+  const upstream::SignedMaterial& m = verdict.material;
+  Status s =
+      stmt->Bind(1, verdict.key.product_id)
+          .and_then([&] { return stmt->Bind(2, verdict.key.license_key); })
+          .and_then([&] { return stmt->Bind(3, m.request_nonce); })
+          .and_then([&] { return stmt->Bind(4, m.request_body); })
+          .and_then(
+              [&] { return stmt->Bind(5, static_cast<long long>(m.status)); })
+          .and_then([&] { return stmt->Bind(6, m.response_timestamp); })
+          .and_then([&] { return stmt->Bind(7, m.response_signature); })
+          .and_then([&] { return stmt->Bind(8, m.response_body); })
+          .and_then([&] { return stmt->Bind(9, verdict.received_at); })
+          .and_then([&] { return stmt->Run(); });
+  if (!s)
+    return s;
+  return tx->Commit();
+}
+
+Status SqliteVerdictStore::DeleteRow(const VerdictKey& key) {
+  auto stmt = db_.Prepare(
+      "DELETE FROM verdicts WHERE product_id = ?1 AND license_key = ?2");
+  if (!stmt)
+    return tl::unexpected(stmt.error());
+  return stmt->Bind(1, key.product_id)
+      .and_then([&] { return stmt->Bind(2, key.license_key); })
+      .and_then([&] { return stmt->Run(); });
+}
+
+Status SqliteVerdictStore::DeleteVerdict(const VerdictKey& key) {
+  return DeleteRow(key);
+}
+
+Result<std::optional<std::string>> SqliteVerdictStore::GetState(
+    const std::string& name) {
+  auto stmt = db_.Prepare("SELECT value FROM state WHERE name = ?1");
+  if (!stmt)
+    return tl::unexpected(stmt.error());
+  if (auto s = stmt->Bind(1, name); !s)
+    return tl::unexpected(s.error());
+  auto row = stmt->Step();
+  if (!row)
+    return tl::unexpected(row.error());
+  if (!*row)
+    return std::optional<std::string>();
+  return std::optional<std::string>(stmt->ColumnText(0));
+}
+
+Status SqliteVerdictStore::PutState(const std::string& name,
+                                    const std::string& value) {
+  auto stmt =
+      db_.Prepare("INSERT OR REPLACE INTO state (name, value) VALUES (?1, ?2)");
+  if (!stmt)
+    return tl::unexpected(stmt.error());
+  return stmt->Bind(1, name)
+      .and_then([&] { return stmt->Bind(2, value); })
+      .and_then([&] { return stmt->Run(); });
+}
+
+Status SqliteVerdictStore::AppendEvent(const UpstreamEvent& event) {
+  auto tx = sqlite::Transaction::Begin(&db_);
+  if (!tx)
+    return tl::unexpected(tx.error());
+  {
+    auto insert = db_.Prepare(
+        "INSERT INTO events (at, product_id, outcome, request_id)"
+        " VALUES (?1, ?2, ?3, ?4)");
+    if (!insert)
+      return tl::unexpected(insert.error());
+    Status s = insert->Bind(1, event.at)
+                   .and_then([&] { return insert->Bind(2, event.product_id); })
+                   .and_then([&] { return insert->Bind(3, event.outcome); })
+                   .and_then([&] { return insert->Bind(4, event.request_id); })
+                   .and_then([&] { return insert->Run(); });
+    if (!s)
+      return s;
+    // AUTOINCREMENT ids never repeat, so the newest max_events rows are the
+    // ids above last - max_events.
+    auto prune =
+        db_.Prepare("DELETE FROM events WHERE id <= last_insert_rowid() - ?1");
+    if (!prune)
+      return tl::unexpected(prune.error());
+    s = prune->Bind(1, static_cast<long long>(options_.max_events))
+            .and_then([&] { return prune->Run(); });
+    if (!s)
+      return s;
+  }
+  return tx->Commit();
+}
+
+Result<std::vector<UpstreamEvent>> SqliteVerdictStore::ListEvents() {
+  auto stmt = db_.Prepare(
+      "SELECT at, product_id, outcome, request_id FROM events ORDER BY id");
+  if (!stmt)
+    return tl::unexpected(stmt.error());
+  std::vector<UpstreamEvent> events;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row)
+      return tl::unexpected(row.error());
+    if (!*row)
+      break;
+    events.push_back({stmt->ColumnInt(0), stmt->ColumnText(1),
+                      stmt->ColumnText(2), stmt->ColumnText(3)});
+  }
+  return events;
+}
+
+}  // namespace gg::store

@@ -1,0 +1,168 @@
+// SqliteVerdictStore::Open: file modes, pragmas, the integrity check and
+// moving a corrupt database aside.
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <system_error>
+
+#include "agent/store/schema.h"
+#include "agent/store/sqlite_verdict_store.h"
+#include "platform/private_file.h"
+
+namespace gg::store {
+namespace {
+
+constexpr const char* kCompanions[] = {"-wal", "-shm", "-journal"};
+
+std::filesystem::path WithSuffix(const std::filesystem::path& p,
+                                 const char* suffix) {
+  std::filesystem::path out = p;
+  out += suffix;
+  return out;
+}
+
+// Tightens the database's companion files, which SQLite creates with the
+// main file's mode, in case an older run left them looser.
+Status MakeCompanionsPrivate(const std::filesystem::path& db_path) {
+  for (const char* suffix : kCompanions) {
+    auto p = WithSuffix(db_path, suffix);
+    std::error_code ec;
+    if (std::filesystem::exists(p, ec))
+      if (auto s = MakeFilePrivate(p); !s)
+        return s;
+  }
+  return Ok();
+}
+
+// PRAGMA quick_check answers one row "ok", or one row per problem.
+Status QuickCheck(sqlite::Db* db) {
+  auto stmt = db->Prepare("PRAGMA quick_check(5)");
+  if (!stmt)
+    return tl::unexpected(stmt.error());
+  std::string problems;
+  for (;;) {
+    auto row = stmt->Step();
+    if (!row)
+      return tl::unexpected(row.error());
+    if (!*row)
+      break;
+    std::string line = stmt->ColumnText(0);
+    if (line == "ok")
+      return Ok();
+    problems += (problems.empty() ? "" : "; ") + line;
+  }
+  return MakeError(sqlite::kCorruptCode, "quick_check: " + problems);
+}
+
+// Renames the database and its companions to cache.db.corrupt-<ts>[.N].
+Result<std::filesystem::path> MoveAside(const std::filesystem::path& db_path,
+                                        long long now) {
+  std::filesystem::path target =
+      WithSuffix(db_path, (".corrupt-" + std::to_string(now)).c_str());
+  std::error_code ec;
+  for (int n = 1; std::filesystem::exists(target, ec); ++n)
+    target = WithSuffix(
+        db_path,
+        (".corrupt-" + std::to_string(now) + "." + std::to_string(n)).c_str());
+  std::filesystem::rename(db_path, target, ec);
+  if (ec)
+    return MakeError(sqlite::kStoreCode, "cannot move " + db_path.string() +
+                                             " aside: " + ec.message());
+  for (const char* suffix : kCompanions) {
+    auto from = WithSuffix(db_path, suffix);
+    if (!std::filesystem::exists(from, ec))
+      continue;
+    std::filesystem::rename(from, WithSuffix(target, suffix), ec);
+    if (ec)
+      return MakeError(sqlite::kStoreCode, "cannot move " + from.string() +
+                                               " aside: " + ec.message());
+  }
+  return target;
+}
+
+// Sets the connection up and checks it; the caller moves the files aside
+// on kCorruptCode.
+Status Configure(sqlite::Db* db, const StoreOptions& options) {
+  int rc = sqlite3_busy_timeout(db->get(),
+                                static_cast<int>(options.busy_timeout.count()));
+  if (rc != SQLITE_OK)
+    return tl::unexpected(sqlite::MakeSqliteError(db->get(), rc, "busy"));
+  // The first statement reads the header: garbage fails here (NOTADB).
+  auto journal = db->QueryText("PRAGMA journal_mode=WAL");
+  if (!journal)
+    return tl::unexpected(journal.error());
+  if (*journal != "wal")
+    return MakeError(sqlite::kStoreCode, "cannot enable WAL: " + *journal);
+  // FULL: a commit is fsynced before it returns, so an acknowledged verdict
+  // survives kill -9 and power loss.
+  if (auto s = db->Exec("PRAGMA synchronous=FULL"); !s)
+    return tl::unexpected(s.error());
+  if (auto s = QuickCheck(db); !s)
+    return tl::unexpected(s.error());
+  if (auto s = MigrateToLatest(db); !s)
+    return tl::unexpected(s.error());
+  return Ok();
+}
+
+// Opens and checks the database. A corrupt one is moved aside (to
+// *moved) while SQLite still holds it open: closing a connection to a
+// file that is not a database deletes its -wal, which is worth keeping.
+Result<sqlite::Db> TryOpen(const std::filesystem::path& db_path,
+                           const StoreOptions& options,
+                           long long now,
+                           std::filesystem::path* moved) {
+  std::error_code ec;
+  // Created empty with mode 0600 before SQLite touches it, so the database
+  // is never readable by others, not even for a moment.
+  Status mode = std::filesystem::exists(db_path, ec)
+                    ? MakeFilePrivate(db_path)
+                    : WritePrivateFileAtomic(db_path, "");
+  if (!mode)
+    return tl::unexpected(mode.error());
+  auto db = sqlite::Db::Open(db_path);
+  if (!db)
+    return db;
+  if (auto s = Configure(&*db, options); !s) {
+    if (s.error().code == sqlite::kCorruptCode) {
+      auto target = MoveAside(db_path, now);
+      if (!target)
+        return tl::unexpected(target.error());
+      *moved = *target;
+    }
+    return tl::unexpected(s.error());
+  }
+  if (auto s = MakeCompanionsPrivate(db_path); !s)
+    return tl::unexpected(s.error());
+  return db;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteVerdictStore>> SqliteVerdictStore::Open(
+    StoreOptions options) {
+  if (auto s = EnsurePrivateDirectory(options.state_dir); !s)
+    return tl::unexpected(s.error());
+  const std::filesystem::path db_path = options.state_dir / kDatabaseFileName;
+  SystemClock system_clock;
+  const Clock& clock = options.clock != nullptr ? *options.clock : system_clock;
+  const long long now = UnixSeconds(clock.Now());
+  std::filesystem::path moved;
+  auto db = TryOpen(db_path, options, now, &moved);
+  if (!db && !moved.empty()) {
+    spdlog::warn(
+        "verdict store {} is corrupt ({}); moved it to {} and started an "
+        "empty one: nothing is cached",
+        db_path.string(), db.error().message, moved.string());
+    std::filesystem::path moved_again;
+    db = TryOpen(db_path, options, now, &moved_again);
+  }
+  if (!db)
+    return tl::unexpected(db.error());
+  std::unique_ptr<SqliteVerdictStore> store(
+      new SqliteVerdictStore(std::move(options), std::move(*db)));
+  store->db_path_ = db_path;
+  store->moved_aside_to_ = moved;
+  return store;
+}
+
+}  // namespace gg::store
