@@ -113,6 +113,8 @@ std::optional<std::string> NormalizeMac(std::string_view text) {
         return std::nullopt;
       separator = c;
       ++i;
+      if (i == t.size())
+        return std::nullopt;  // a trailing separator
     } else if (separator != 0) {
       return std::nullopt;
     }
