@@ -20,8 +20,7 @@ Status SqliteVerdictStore::Close() {
 }
 
 Result<std::vector<StoredVerdict>> SqliteVerdictStore::LoadVerdicts() {
-  std::vector<StoredVerdict> good;
-  std::vector<std::pair<VerdictKey, std::string>> bad;
+  std::vector<StoredVerdict> rows;
   {
     auto stmt = db_.Prepare(
         "SELECT product_id, license_key, request_nonce, request_body, status,"
@@ -45,11 +44,18 @@ Result<std::vector<StoredVerdict>> SqliteVerdictStore::LoadVerdicts() {
       v.material.response_signature = stmt->ColumnText(6);
       v.material.response_body = stmt->ColumnText(7);
       v.received_at = stmt->ColumnInt(8);
-      if (auto ok = CheckStoredVerdict(options_.response_public_keys, v); ok)
-        good.push_back(std::move(v));
-      else
-        bad.emplace_back(std::move(v.key), ok.error().message);
+      rows.push_back(std::move(v));
     }
+  }
+  auto checks = CheckStoredVerdicts(options_.response_public_keys, rows,
+                                    options_.verify_threads);
+  std::vector<StoredVerdict> good;
+  std::vector<std::pair<VerdictKey, std::string>> bad;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (checks[i])
+      good.push_back(std::move(rows[i]));
+    else
+      bad.emplace_back(std::move(rows[i].key), checks[i].error().message);
   }
   for (const auto& [key, reason] : bad) {
     // A row can only fail after someone edited the file or the vendor

@@ -14,9 +14,10 @@
 //   Other failures (permissions, a locked database) are errors with code
 //   "STORE" and leave the files alone.
 //
-// LoadVerdicts() checks every row (verdict_check.h) and deletes, with a
-// warning, each row that fails. PutVerdict() refuses a verdict that would
-// fail the same checks, and is durable (committed with synchronous=FULL)
+// LoadVerdicts() checks every row (verdict_check.h), on up to
+// StoreOptions::verify_threads short-lived threads of its own, and deletes,
+// with a warning, each row that fails. PutVerdict() refuses a verdict that
+// would fail the same checks, and is durable (committed with synchronous=FULL)
 // when it returns.
 //
 // Threads: one store object is used by one thread at a time (the engine's
@@ -50,6 +51,9 @@ struct StoreOptions {
   // Oldest events are pruned beyond this many.
   int max_events = 1000;
   std::chrono::milliseconds busy_timeout{5000};
+  // Threads LoadVerdicts may use to check signatures (used only for large
+  // caches; 0 or 1: the calling thread alone).
+  unsigned verify_threads = 2;
 };
 
 class SqliteVerdictStore final : public VerdictStore {

@@ -1,5 +1,8 @@
 #include "agent/store/verdict_check.h"
 
+#include <algorithm>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "platform/signing.h"
@@ -30,6 +33,37 @@ Status CheckStoredVerdict(const std::vector<std::string>& public_keys,
     return MakeError("BAD_VERDICT",
                      "signed request is for another product or license key");
   return Ok();
+}
+
+std::vector<Status> CheckStoredVerdicts(
+    const std::vector<std::string>& public_keys,
+    const std::vector<StoredVerdict>& verdicts,
+    unsigned max_threads) {
+  std::vector<Status> results(verdicts.size());
+  auto check_range = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i)
+      results[i] = CheckStoredVerdict(public_keys, verdicts[i]);
+  };
+  // Threads pay off only for a large cache; small ones stay on the caller.
+  constexpr std::size_t kMinPerThread = 256;
+  std::size_t threads = std::min<std::size_t>(
+      std::max(1u, max_threads), verdicts.size() / kMinPerThread + 1);
+  if (threads <= 1) {
+    check_range(0, verdicts.size());
+    return results;
+  }
+  std::vector<std::thread> workers;
+  std::size_t chunk = (verdicts.size() + threads - 1) / threads;
+  // The caller's thread takes the first chunk.
+  for (std::size_t t = 1; t < threads; ++t) {
+    std::size_t begin = std::min(verdicts.size(), t * chunk);
+    std::size_t end = std::min(verdicts.size(), begin + chunk);
+    workers.emplace_back(check_range, begin, end);
+  }
+  check_range(0, std::min(verdicts.size(), chunk));
+  for (auto& w : workers)
+    w.join();
+  return results;
 }
 
 }  // namespace gg::store
