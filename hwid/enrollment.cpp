@@ -165,4 +165,14 @@ std::string JoinKinds(const std::vector<PartKind>& kinds) {
   return out;
 }
 
+std::optional<std::string> ChangeWarning(const ReconcileResult& result) {
+  if (result.outcome != ReconcileOutcome::kChanged)
+    return std::nullopt;
+  return "hardware changed (" +
+         (result.changed_kinds.empty() ? std::string("no core part matched")
+                                       : JoinKinds(result.changed_kinds)) +
+         "): matched weight " + std::to_string(result.matched_weight) + " of " +
+         std::to_string(result.enrolled_weight) + ", enrolled as a new machine";
+}
+
 }  // namespace gg::hwid

@@ -78,6 +78,11 @@ struct ReconcileResult {
 // "firmware_uuid, board_serial" for a warning line.
 std::string JoinKinds(const std::vector<PartKind>& kinds);
 
+// The warning `run` logs when a new machine key was formed (kChanged),
+// naming the changed kinds; nullopt for the other outcomes. Holds no value
+// and no key.
+std::optional<std::string> ChangeWarning(const ReconcileResult& result);
+
 }  // namespace gg::hwid
 
 #endif  // GG_HWID_ENROLLMENT_H_

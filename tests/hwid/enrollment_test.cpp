@@ -167,6 +167,12 @@ TEST(EnrollmentTest, ToleranceTable) {
     }
     EXPECT_EQ(r->enrollment.machine_key, r->machine_key);
     EXPECT_EQ(r->enrollment.parts.size(), c.current.size());
+    // Only a new machine gets a warning, and it names the changed kinds.
+    auto warning = ChangeWarning(*r);
+    EXPECT_EQ(warning.has_value(), c.outcome == n);
+    if (warning && !c.changed.empty()) {
+      EXPECT_NE(warning->find(JoinKinds(c.changed)), std::string::npos);
+    }
   }
 }
 
