@@ -99,7 +99,11 @@ Db::~Db() {
 
 Result<Db> Db::Open(const std::filesystem::path& path) {
   Db db;
-  int rc = sqlite3_open_v2(path.c_str(), &db.db_,
+  // SQLite takes UTF-8 file names on every OS (path::c_str() is wide on
+  // Windows).
+  const std::u8string utf8 = path.u8string();
+  const std::string name(utf8.begin(), utf8.end());
+  int rc = sqlite3_open_v2(name.c_str(), &db.db_,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK)
     return tl::unexpected(MakeSqliteError(db.db_, rc, "open " + path.string()));

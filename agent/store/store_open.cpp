@@ -49,6 +49,10 @@ Status QuickCheck(sqlite::Db* db) {
     std::string line = stmt->ColumnText(0);
     if (line == "ok")
       return Ok();
+    // Rows span lines; the log wants one line per event.
+    for (char& c : line)
+      if (c == '\n')
+        c = ' ';
     problems += (problems.empty() ? "" : "; ") + line;
   }
   return MakeError(sqlite::kCorruptCode, "quick_check: " + problems);
