@@ -105,9 +105,10 @@ void ReadSmbios(Collection* out) {
   std::string table(size, '\0');
   if (size == 0 ||
       ::GetSystemFirmwareTable(kRsmb, 0, table.data(), size) != size) {
+    const SkipReason reason = ReasonOf(::GetLastError());
     for (PartKind kind : {PartKind::kFirmwareUuid, PartKind::kProductSerial,
                           PartKind::kBoardSerial}) {
-      out->skipped.push_back({kind, source, ReasonOf(::GetLastError())});
+      out->skipped.push_back({kind, source, reason});
     }
     return;
   }
