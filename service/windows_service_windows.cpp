@@ -2,6 +2,9 @@
 // reports; and the console fallback.
 #include <windows.h>
 
+#include <fcntl.h>
+#include <io.h>
+
 #include <atomic>
 #include <cstdio>
 #include <mutex>
@@ -107,6 +110,9 @@ class WindowsServiceHost final : public ServiceHost {
 };
 
 // Stderr of a service goes nowhere: send it to the log file, appending.
+// A service has no console, so the C runtime's stderr has no valid handle
+// and freopen() on it fails: open the file ourselves and make it fd 2, the
+// stream's descriptor, and the process's STD_ERROR_HANDLE.
 void RedirectStderrToLogFile() {
   auto dir = SystemPaths().log_dir;
   if (auto made = EnsurePrivateDirectory(dir); !made) {
@@ -114,10 +120,30 @@ void RedirectStderrToLogFile() {
     return;
   }
   auto file = dir / L"gg-agent.log";
-  if (!_wfreopen(file.c_str(), L"a", stderr))
-    ReportServiceEvent(L"cannot open the log file", true);
-  else
-    setvbuf(stderr, nullptr, _IONBF, 0);
+  HANDLE h = CreateFileW(file.c_str(), FILE_APPEND_DATA,
+                         FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+                         OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (h == INVALID_HANDLE_VALUE) {
+    ReportServiceEvent(L"cannot open the log file " + file.wstring(), true);
+    return;
+  }
+  int fd = _open_osfhandle(reinterpret_cast<intptr_t>(h), _O_APPEND);
+  if (fd < 0) {
+    CloseHandle(h);
+    ReportServiceEvent(L"cannot open the log file " + file.wstring(), true);
+    return;
+  }
+  // fd 2 now refers to the file (a new handle); the stream stderr uses fd 2.
+  bool ok = _dup2(fd, 2) == 0;
+  _close(fd);
+  if (ok && _fileno(stderr) != 2)
+    ok = _wfreopen(file.c_str(), L"a", stderr) != nullptr;
+  if (!ok) {
+    ReportServiceEvent(L"cannot send stderr to " + file.wstring(), true);
+    return;
+  }
+  SetStdHandle(STD_ERROR_HANDLE, reinterpret_cast<HANDLE>(_get_osfhandle(2)));
+  setvbuf(stderr, nullptr, _IONBF, 0);
 }
 
 DWORD WINAPI ControlHandler(DWORD control, DWORD, LPVOID, LPVOID) {

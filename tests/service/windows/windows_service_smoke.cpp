@@ -65,6 +65,8 @@ class FakeControl final : public AgentControl {
 int RunAgent(const RunOptions& options, ServiceHost& host) {
   Trace("run config=" + options.config_path.string() +
         " signals=" + (options.handle_signals ? "1" : "0"));
+  // What the agent logs goes to stderr; in service mode that is the file.
+  std::fputs("smoke: agent log line\n", stderr);
   FakeControl control;
   host.Started(control);
   host.Ready();
@@ -186,6 +188,19 @@ int Drive() {
         "agent ran with --config and without POSIX signals");
   Check(trace.find("reload") != std::string::npos, "PARAMCHANGE -> reload");
   Check(trace.find("stopped") != std::string::npos, "STOP -> agent stopped");
+  std::ifstream log_file(gg::SystemPaths().log_dir / L"gg-agent.log");
+  std::stringstream log_text;
+  log_text << log_file.rdbuf();
+  bool logged =
+      log_text.str().find("smoke: agent log line") != std::string::npos;
+  if (!logged && UnderWine()) {
+    // Wine's msvcrt freopen() refuses a stream without a descriptor, which
+    // is what stderr is in a service; say so, loudly.
+    std::cout << "SKIP service stderr to logs\\gg-agent.log: wine's "
+              << "freopen() refuses a console-less stderr" << std::endl;
+  } else {
+    Check(logged, "service stderr goes to logs\\gg-agent.log");
+  }
 
   CloseServiceHandle(service);
   CloseServiceHandle(scm);
