@@ -212,8 +212,8 @@ class LinuxCollector {
       }
       auto mac = NormalizeMac(r.data);
       if (!mac) {
-        out_.skipped.push_back(
-            {PartKind::kNic, source, SkipReason::kUnreadable});
+        // InfiniBand and other non-Ethernet links: not a NIC part.
+        spdlog::debug("hwid: nic {} filtered: not an EUI-48 address", name);
         continue;
       }
       AddValue(&out_, PartKind::kNic, source, *mac);

@@ -280,7 +280,8 @@ TEST(LinuxCollectorTest, OrderIndependentAndLimitedToTwo) {
 }
 
 // A NIC whose address is not permanent, or a bonded card, is handled as §5
-// says: random addresses skipped, a bond slave's own perm_hwaddr used.
+// says: random addresses skipped, a bond slave's own perm_hwaddr used,
+// non-Ethernet (InfiniBand) links ignored.
 TEST(LinuxCollectorTest, NicAddressRules) {
   FixtureTree tree;
   tree.MachineId(FixtureTree::kMachineId);
@@ -293,9 +294,14 @@ TEST(LinuxCollectorTest, NicAddressRules) {
   tree.Nic("bond0", "", "02:aa:bb:cc:dd:ee", 3);
   tree.Write("/sys/devices/virtual/net/bond0/bonding/mode",
              "active-backup 1\n");
+  tree.Nic("ib0", "/sys/devices/pci0000:00/0000:05:00.0",
+           "80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0f:f1:01");
   Collection c = Collect(tree);
   EXPECT_EQ(KindsOf(c), (std::multiset<std::string>{"os_install", "nic"}));
   EXPECT_TRUE(HasValue(c, PartKind::kNic, "3c:ec:ef:00:00:07"));
+  EXPECT_TRUE(
+      std::none_of(c.skipped.begin(), c.skipped.end(),
+                   [](const Skipped& s) { return s.kind == PartKind::kNic; }));
 }
 
 // Without root the DMI serials and the SATA VPD page are skipped as "needs
