@@ -48,6 +48,8 @@ struct ServerConfig {
   std::optional<std::filesystem::path> ca_file;
   // Each "sha256//<base64 of 32 bytes>" (libcurl's pinned public key form).
   std::optional<std::vector<std::string>> pinned_public_keys;
+  // May carry "user:password@"; masked when printed, registered as a
+  // secret by RegisterConfigSecrets.
   std::optional<std::string> proxy;
   int connect_timeout_ms = 3000;
   int request_timeout_ms = 10000;
@@ -124,7 +126,8 @@ ConfigEnv DefaultConfigEnv();
 [[nodiscard]] Result<Config> LoadConfigFile(const std::filesystem::path& path,
                                             ConfigEnv env = DefaultConfigEnv());
 
-// Registers api_key and signing_secret with gg::log::RegisterSecret.
+// Registers api_key, signing_secret and any proxy credentials with
+// gg::log::RegisterSecret.
 void RegisterConfigSecrets(const Config& config);
 
 // The effective configuration as indented JSON, every default filled in and

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/config/config.h"
+#include "agent/config/url.h"
 #include "platform/crypto.h"
 
 namespace gg::config {
@@ -57,7 +58,9 @@ std::string FormatEffectiveConfig(const Config& c) {
       {"responsePublicKeys", keys},
       {"caFile", PathOrNull(c.server.ca_file)},
       {"pinnedPublicKeys", OrNull(c.server.pinned_public_keys)},
-      {"proxy", OrNull(c.server.proxy)},
+      {"proxy", c.server.proxy
+                    ? Json(internal::MaskUrlUserinfo(*c.server.proxy))
+                    : Json(nullptr)},
       {"connectTimeoutMs", c.server.connect_timeout_ms},
       {"requestTimeoutMs", c.server.request_timeout_ms},
   };

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/config/config.h"
+#include "agent/config/url.h"
 #include "platform/log.h"
 #include "platform/private_file.h"
 
@@ -10,6 +11,9 @@ namespace gg::config {
 void RegisterConfigSecrets(const Config& config) {
   log::RegisterSecret(config.server.api_key.Reveal());
   log::RegisterSecret(config.server.signing_secret.Reveal());
+  // A proxy password travels in the proxy URL.
+  if (config.server.proxy)
+    log::RegisterSecret(internal::UrlUserinfo(*config.server.proxy));
 }
 
 Result<Config> LoadConfigFile(const std::filesystem::path& path,

@@ -5,6 +5,7 @@
 
 #include "agent/config/config.h"
 #include "agent/config/json_reader.h"
+#include "agent/config/url.h"
 #include "platform/crypto.h"
 #include "platform/paths.h"
 #include "platform/private_file.h"
@@ -12,6 +13,7 @@
 namespace gg::config {
 namespace {
 
+using internal::IsUrlWithScheme;
 using internal::ObjectReader;
 
 // Upper bounds that catch unit mistakes (milliseconds typed as seconds)
@@ -21,27 +23,6 @@ constexpr long long kDay = 24 * 3600;
 constexpr long long kYear = 365 * kDay;
 constexpr long long kMaxCount = 1'000'000;
 constexpr std::size_t kMaxSocketPath = 107;  // sun_path minus the NUL
-
-// "scheme://host[:port][/path]" with a non-empty host and no spaces.
-bool IsUrlWithScheme(std::string_view url,
-                     std::initializer_list<std::string_view> schemes) {
-  auto sep = url.find("://");
-  if (sep == std::string_view::npos)
-    return false;
-  bool scheme_ok = false;
-  for (auto s : schemes)
-    scheme_ok = scheme_ok || url.substr(0, sep) == s;
-  if (!scheme_ok)
-    return false;
-  std::string_view rest = url.substr(sep + 3);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.empty() || authority.front() == ':' || authority.front() == '@')
-    return false;
-  for (char c : url)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
-      return false;
-  return true;
-}
 
 bool IsBase64Of32Bytes(std::string_view b64, std::string* raw) {
   auto decoded = crypto::Base64Decode(b64);
@@ -116,6 +97,8 @@ void ParseServer(ObjectReader r, const ConfigEnv& env, ServerConfig* s) {
     if (!IsUrlWithScheme(s->base_url, {"http", "https"}) ||
         s->base_url.find_first_of("?#") != std::string::npos)
       r.Fail("baseUrl", "not an http(s) URL");
+    else if (!internal::UrlUserinfo(s->base_url).empty())
+      r.Fail("baseUrl", "must not contain credentials (use apiKey)");
     while (!s->base_url.empty() && s->base_url.back() == '/')
       s->base_url.pop_back();
   }

@@ -104,14 +104,17 @@ TEST_F(ConfigFileTest, LoadRegistersSecretsForRedaction) {
   Json j = WithFiles();
   j["server"].erase("apiKeyFile");
   j["server"]["apiKey"] = "gg_inline_key_for_redaction";
+  j["server"]["proxy"] = "http://bob:proxy-pass-redact@proxy:3128";
   Write("signing-secret", "signing-secret-for-redaction\n", 0600);
   auto cfg = Write("config.json", j.dump(), 0600);
   auto c = LoadConfigFile(cfg);
   ASSERT_TRUE(c) << c.error().message;
   std::string line = log::Redact(
-      "key gg_inline_key_for_redaction secret signing-secret-for-redaction");
+      "key gg_inline_key_for_redaction secret signing-secret-for-redaction "
+      "proxy bob:proxy-pass-redact");
   EXPECT_THAT(line, ::testing::Not(HasSubstr("gg_inline_key_for_redaction")));
   EXPECT_THAT(line, ::testing::Not(HasSubstr("signing-secret-for-redaction")));
+  EXPECT_THAT(line, ::testing::Not(HasSubstr("proxy-pass-redact")));
 }
 
 }  // namespace

@@ -176,6 +176,10 @@ TEST(ConfigTest, BadConfigsNameTheirField) {
        {kKeyA},
        "server.pinnedPublicKeys[0]: not sha256//"},
       {"proxy", "/server/proxy", "proxy:3128", "server.proxy: not a proxy URL"},
+      {"url creds", "/server/baseUrl", "https://u:p@api.example",
+       "server.baseUrl: must not contain credentials"},
+      {"url no host", "/server/baseUrl", "https://u@/v1",
+       "server.baseUrl: not an http(s) URL"},
       {"timeout 0", "/server/connectTimeoutMs", 0,
        "server.connectTimeoutMs: must be between 1 and"},
       {"timeout huge", "/server/requestTimeoutMs", 100000000,
@@ -239,6 +243,18 @@ TEST(ConfigTest, BadConfigsNameTheirField) {
                 HasSubstr("\n" + std::string(bad.expected)))
         << bad.what;
   }
+}
+
+// A proxy password is masked in the effective config.
+TEST(ConfigTest, ProxyCredentialsMasked) {
+  Json j = Minimal();
+  j["server"]["proxy"] = "http://alice:hunter2pw@proxy.corp:3128";
+  auto c = ParseConfig(j.dump(), TestEnv());
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(*c->server.proxy, "http://alice:hunter2pw@proxy.corp:3128");
+  Json out = Json::parse(FormatEffectiveConfig(*c));
+  EXPECT_EQ(out["server"]["proxy"],
+            std::string("http://") + Secret::kMask + "@proxy.corp:3128");
 }
 
 // Text that is not one JSON object is refused without echoing its content
