@@ -200,12 +200,15 @@ class CurlTransport final : public HttpTransport {
     set(curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
     set(curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L));
     set(curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1));
-    set(curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t.request.method.c_str()));
-    if (t.request.method == "POST") {
+    if (t.request.method == "GET") {
+      set(curl_easy_setopt(e, CURLOPT_HTTPGET, 1L));
+    } else if (t.request.method == "POST") {
       set(curl_easy_setopt(e, CURLOPT_POST, 1L));
       set(curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
                            static_cast<curl_off_t>(t.request.body.size())));
       set(curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.request.body.data()));
+    } else {
+      return false;  // the API needs nothing else
     }
     set(curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers));
     set(curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &WriteBody));
