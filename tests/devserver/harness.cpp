@@ -126,8 +126,16 @@ Result<std::unique_ptr<DevServer>> DevServer::Start(DevServerOptions options) {
     args.insert(args.end(), {"--admin-token", options.admin_token});
   }
   if (options.tls) {
-    args.insert(args.end(), {"--tls-cert", TestCertDir() + "/server.pem",
-                             "--tls-key", TestCertDir() + "/server-key.pem"});
+    auto or_default = [](std::string& path, const char* file) {
+      if (path.empty()) {
+        path = TestCertDir() + "/" + file;
+      }
+    };
+    or_default(options.tls_cert, "server.pem");
+    or_default(options.tls_key, "server-key.pem");
+    or_default(options.tls_ca, "ca.pem");
+    args.insert(args.end(),
+                {"--tls-cert", options.tls_cert, "--tls-key", options.tls_key});
   }
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   auto child = Spawn(args, STDOUT_FILENO);
@@ -191,7 +199,7 @@ Result<std::string> DevServer::Admin(const std::string& method,
                                      const std::string& body) {
   httplib::Client client(base_url_);
   if (options_.tls) {
-    client.set_ca_cert_path(TestCertDir() + "/ca.pem");
+    client.set_ca_cert_path(options_.tls_ca);
     client.enable_server_certificate_verification(true);
   }
   client.set_connection_timeout(std::chrono::seconds(5));

@@ -45,7 +45,12 @@ struct DevServerOptions {
   std::string fixtures_path = DemoFixturesPath();
   std::string listen = "127.0.0.1:0";
   std::string admin_token = "test-admin-token";  // empty: no admin routes
-  bool tls = false;  // serve HTTPS with TestCertDir()'s server.pem
+  // Serve HTTPS. Empty paths mean TestCertDir()'s server.pem,
+  // server-key.pem and ca.pem (the CA the admin helpers trust).
+  bool tls = false;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_ca;
   std::vector<std::string> extra_args;
   std::chrono::milliseconds start_timeout{15000};
 };

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -30,6 +31,36 @@ TEST(StartupTest, PortZeroAndSigtermExitZero) {
   auto code = (*s)->Stop();
   ASSERT_TRUE(code) << code.error().message;
   EXPECT_EQ(*code, 0);
+}
+
+// SIGTERM still exits 0 promptly while a `hang` fault holds a connection.
+TEST(StartupTest, SigtermWhileHanging) {
+  auto s = DevServer::Start({});
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_TRUE((*s)->SetFault({{"times", 1}, {"action", "hang"}}));
+  Result<Answer> hung = MakeError("NOT_RUN", "");
+  std::thread client([&] {
+    Call c;
+    c.body = Body(kDemoLicenseKey);
+    c.timeout = std::chrono::seconds(60);
+    hung = Authorize(**s, c);
+  });
+  // Wait (bounded) until the server has the hanging request.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool seen = false;
+  while (!seen && std::chrono::steady_clock::now() < deadline) {
+    auto log = (*s)->Requests();
+    seen = log && !log->empty();
+    if (!seen) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  EXPECT_TRUE(seen);
+  auto code = (*s)->Stop();
+  client.join();
+  ASSERT_TRUE(code) << code.error().message;
+  EXPECT_EQ(*code, 0);
+  EXPECT_FALSE(hung);  // the hung client never got an answer
 }
 
 // Over HTTPS with the test CA a client verifying the certificate gets a
