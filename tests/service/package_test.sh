@@ -57,9 +57,13 @@ grep -q 'enable gg-agent.socket' "$scratch/control/postinst" || fail "postinst: 
 # The pkg-config file resolves inside the unpacked tree (prefix from pcfiledir).
 pc=$(find "$scratch/root" -name ggclient.pc)
 if [[ -n $pc ]]; then
-  flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --cflags --libs ggclient)
-  [[ $flags == *"-I$scratch/root/usr/include"* ]] || fail "pkg-config cflags: $flags"
-  [[ $flags == *"-lggclient"* ]] || fail "pkg-config libs: $flags"
+  export PKG_CONFIG_PATH=$(dirname "$pc")
+  incdir=$(pkg-config --cflags-only-I ggclient | sed 's/^ *-I//; s/ *$//')
+  libdir=$(pkg-config --libs-only-L ggclient | sed 's/^ *-L//; s/ *$//')
+  [[ $(realpath "$incdir") == $(realpath "$scratch/root/usr/include") ]] ||
+    fail "pkg-config include dir: $incdir"
+  [[ -e $libdir/libggclient.so ]] || fail "pkg-config lib dir has no libggclient.so: $libdir"
+  [[ $(pkg-config --libs-only-l ggclient) == *"-lggclient"* ]] || fail "pkg-config libs"
   [[ -e $scratch/root/usr/include/gg/client.h ]] || fail "gg/client.h missing"
   [[ -e $scratch/root/usr/include/gg/client.hpp ]] || fail "gg/client.hpp missing"
 fi
