@@ -7,8 +7,8 @@
 - systemd-socket-activate hands a listening socket to `gg-agent run`
   (LISTEN_FDS) and a client is answered through it;
 - a test NOTIFY_SOCKET receives READY=1 (after which the socket answers),
-  WATCHDOG=1 and, after SIGTERM, STOPPING=1, in that order, and the agent
-  exits 0.
+  WATCHDOG=1, RELOADING=1 + READY=1 around SIGHUP and, after SIGTERM,
+  STOPPING=1, in that order, and the agent exits 0.
 Every wait is bounded; nothing sleeps for a fixed time to "let it start".
 """
 import base64
@@ -133,8 +133,8 @@ class AgentServiceTest(unittest.TestCase):
                 proc.wait()
             proc.stdout.close()
 
-    # READY=1 comes only when the socket answers, then WATCHDOG=1, then
-    # STOPPING=1 on SIGTERM, and the agent exits 0.
+    # READY=1 comes only when the socket answers, then WATCHDOG=1, a reload
+    # on SIGHUP, then STOPPING=1 on SIGTERM, and the agent exits 0.
     def test_notify_socket_order(self):
         notify_path = os.path.join(self.scratch.dir, "notify")
         notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -160,6 +160,14 @@ class AgentServiceTest(unittest.TestCase):
             self.assertTrue(ask_status(self.scratch.sock).get("ok"))
             while "WATCHDOG=1" not in received:
                 received.append(next_message())
+            # SIGHUP: RELOADING=1 (with MONOTONIC_USEC), then READY=1 again.
+            reload_from = len(received)
+            proc.send_signal(signal.SIGHUP)
+            while not any("READY=1" in m.split("\n") for m in received[reload_from:]):
+                received.append(next_message())
+            reloading = [m for m in received[reload_from:] if m.startswith("RELOADING=1")]
+            self.assertTrue(reloading, received)
+            self.assertIn("MONOTONIC_USEC=", reloading[0])
             proc.send_signal(signal.SIGTERM)
             while not any("STOPPING=1" in m.split("\n") for m in received):
                 received.append(next_message())
