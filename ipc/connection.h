@@ -1,0 +1,271 @@
+// Internal to ipc/: one accepted connection over any Asio stream (a Unix
+// socket or a Windows pipe handle), and the registry the server keeps.
+// Loop thread only.
+#ifndef GG_IPC_CONNECTION_H_
+#define GG_IPC_CONNECTION_H_
+
+#include <array>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "ipc/asio.h"
+#include "ipc/dispatcher.h"
+
+namespace gg::ipc::internal {
+
+class ConnectionBase {
+ public:
+  virtual ~ConnectionBase() = default;
+  virtual void PushEvent(std::string line) = 0;
+  virtual void Close() = 0;
+};
+
+template <class Stream>
+class Connection : public ConnectionBase,
+                   public std::enable_shared_from_this<Connection<Stream>> {
+ public:
+  using OnClosed = std::function<void(ConnectionId)>;
+
+  Connection(asio::io_context& io,
+             Stream stream,
+             ConnectionId id,
+             Peer peer,
+             long long server_uid,
+             Limits limits,
+             RequestHandler& handler,
+             OnClosed on_closed)
+      : io_(io),
+        stream_(std::move(stream)),
+        id_(id),
+        limits_(limits),
+        handler_(handler),
+        on_closed_(std::move(on_closed)),
+        idle_timer_(io),
+        partial_timer_(io),
+        peer_(peer),
+        server_uid_(server_uid) {}
+
+  void Start() {
+    std::weak_ptr<Connection> weak = this->weak_from_this();
+    Dispatcher::Io dio;
+    dio.write = [weak](std::string s) {
+      if (auto self = weak.lock()) {
+        self->Write(std::move(s));
+      }
+    };
+    dio.close = [weak] {
+      if (auto self = weak.lock()) {
+        self->CloseAfterWrites();
+      }
+    };
+    asio::io_context* io = &io_;
+    dio.post = [io](std::function<void()> task) {
+      asio::post(*io, std::move(task));
+    };
+    dispatcher_ = std::make_shared<Dispatcher>(id_, peer_, server_uid_, limits_,
+                                               handler_, dio);
+    ArmIdle();
+    Read();
+  }
+
+  void PushEvent(std::string line) override {
+    if (dispatcher_) {
+      dispatcher_->PushEvent(std::move(line));
+    }
+  }
+
+  void Close() override {
+    if (closed_) {
+      return;
+    }
+    closed_ = true;
+    if (dispatcher_) {
+      dispatcher_->Shutdown();
+    }
+    idle_timer_.cancel();
+    partial_timer_.cancel();
+    asio::error_code ignored;
+    stream_.close(ignored);
+    handler_.ConnectionClosed(id_);
+    // Last: the registry drops its reference, we live on in pending handlers.
+    auto on_closed = std::move(on_closed_);
+    if (on_closed) {
+      on_closed(id_);
+    }
+  }
+
+ private:
+  void Read() {
+    auto self = this->shared_from_this();
+    stream_.async_read_some(
+        asio::buffer(buffer_), [self](asio::error_code ec, std::size_t n) {
+          if (self->closed_) {
+            return;
+          }
+          if (ec) {
+            self->Close();  // EOF or reset: the peer is gone
+            return;
+          }
+          std::string_view bytes(self->buffer_.data(), n);
+          self->ArmIdle();
+          self->dispatcher_->OnBytes(bytes);
+          if (self->closed_ || self->close_after_writes_) {
+            return;
+          }
+          self->UpdatePartialTimer(bytes.find('\n') != std::string_view::npos);
+          self->Read();
+        });
+  }
+
+  void Write(std::string data) {
+    if (closed_) {
+      return;
+    }
+    queue_.push_back(std::move(data));
+    if (!writing_) {
+      WriteNext();
+    }
+  }
+
+  void WriteNext() {
+    if (queue_.empty()) {
+      writing_ = false;
+      if (close_after_writes_) {
+        Close();
+      }
+      return;
+    }
+    writing_ = true;
+    auto self = this->shared_from_this();
+    asio::async_write(stream_, asio::buffer(queue_.front()),
+                      [self](asio::error_code ec, std::size_t) {
+                        if (self->closed_) {
+                          return;
+                        }
+                        if (ec) {
+                          self->Close();
+                          return;
+                        }
+                        self->queue_.pop_front();
+                        self->WriteNext();
+                      });
+  }
+
+  void CloseAfterWrites() {
+    close_after_writes_ = true;
+    if (!writing_) {
+      WriteNext();
+    }
+  }
+
+  // Idle: no session and nothing in flight for idle_timeout -> close. The
+  // timer restarts on every read and re-arms while the peer has a reason
+  // to stay quiet (a session or a pending answer).
+  void ArmIdle() {
+    idle_timer_.expires_after(limits_.idle_timeout);
+    auto weak = this->weak_from_this();
+    unsigned generation = ++idle_generation_;
+    idle_timer_.async_wait([weak, generation](asio::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->closed_ ||
+          generation != self->idle_generation_) {
+        return;
+      }
+      if (self->dispatcher_->HasSession() ||
+          self->dispatcher_->InFlight() > 0) {
+        self->ArmIdle();
+        return;
+      }
+      self->Close();
+    });
+  }
+
+  // Partial line: started when an unfinished line appears, restarted when a
+  // line completed and another began, stopped when nothing is pending.
+  void UpdatePartialTimer(bool line_completed) {
+    if (!dispatcher_->HasPartialLine()) {
+      if (partial_armed_) {
+        partial_armed_ = false;
+        ++partial_generation_;
+        partial_timer_.cancel();
+      }
+      return;
+    }
+    if (partial_armed_ && !line_completed) {
+      return;
+    }
+    partial_armed_ = true;
+    partial_timer_.expires_after(limits_.partial_line_timeout);
+    auto weak = this->weak_from_this();
+    unsigned generation = ++partial_generation_;
+    partial_timer_.async_wait([weak, generation](asio::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->closed_ ||
+          generation != self->partial_generation_) {
+        return;
+      }
+      self->Close();
+    });
+  }
+
+  asio::io_context& io_;
+  Stream stream_;
+  ConnectionId id_;
+  Limits limits_;
+  RequestHandler& handler_;
+  OnClosed on_closed_;
+  asio::steady_timer idle_timer_;
+  asio::steady_timer partial_timer_;
+  Peer peer_;
+  long long server_uid_;
+  std::shared_ptr<Dispatcher> dispatcher_;
+  std::array<char, 8192> buffer_{};
+  std::deque<std::string> queue_;
+  bool writing_ = false;
+  bool close_after_writes_ = false;
+  bool closed_ = false;
+  bool partial_armed_ = false;
+  unsigned idle_generation_ = 0;
+  unsigned partial_generation_ = 0;
+};
+
+// The server's live connections, by id. Loop thread only.
+class Registry {
+ public:
+  ConnectionId NextId() { return ++last_id_; }
+  void Add(ConnectionId id, std::shared_ptr<ConnectionBase> c) {
+    connections_[id] = std::move(c);
+  }
+  void Remove(ConnectionId id) { connections_.erase(id); }
+  std::size_t Size() const { return connections_.size(); }
+  void PushEvent(ConnectionId id, std::string line) {
+    auto it = connections_.find(id);
+    if (it != connections_.end()) {
+      it->second->PushEvent(std::move(line));
+    }
+  }
+  void Broadcast(const std::string& line) {
+    for (auto& [id, c] : connections_) {
+      c->PushEvent(line);
+    }
+  }
+  void CloseAll() {
+    auto all = std::move(connections_);
+    connections_.clear();
+    for (auto& [id, c] : all) {
+      c->Close();
+    }
+  }
+
+ private:
+  ConnectionId last_id_ = 0;
+  std::map<ConnectionId, std::shared_ptr<ConnectionBase>> connections_;
+};
+
+}  // namespace gg::ipc::internal
+
+#endif  // GG_IPC_CONNECTION_H_

@@ -1,0 +1,179 @@
+#include "ipc/dispatcher.h"
+
+#include <atomic>
+#include <utility>
+#include <vector>
+
+namespace gg::ipc {
+
+Dispatcher::Dispatcher(ConnectionId id,
+                       Peer peer,
+                       long long server_uid,
+                       Limits limits,
+                       RequestHandler& handler,
+                       Io io)
+    : id_(id),
+      peer_(peer),
+      server_uid_(server_uid),
+      limits_(limits),
+      handler_(handler),
+      io_(std::move(io)),
+      framer_(limits.max_frame_bytes) {}
+
+void Dispatcher::OnBytes(std::string_view bytes) {
+  if (closed_) {
+    return;
+  }
+  std::vector<std::string> lines;
+  bool ok = framer_.Feed(bytes, lines);
+  for (const auto& line : lines) {
+    if (closed_) {
+      return;
+    }
+    HandleLine(line);
+  }
+  if (!ok) {
+    // The answers before the oversized frame still go out in order; the
+    // error has no id because the frame was never read whole.
+    auto slot = std::make_shared<Slot>();
+    slot->answer = EncodeError(
+        nullptr, MakeErrorAnswer("FRAME_TOO_LARGE",
+                                 "request line exceeds " +
+                                     std::to_string(limits_.max_frame_bytes) +
+                                     " bytes"));
+    slots_.push_back(slot);
+    Flush();
+    closed_ = true;
+    io_.close();
+  }
+}
+
+void Dispatcher::PushEvent(std::string line) {
+  if (!closed_) {
+    io_.write(std::move(line));
+  }
+}
+
+void Dispatcher::HandleLine(const std::string& line) {
+  if (line.empty() || line == "\r") {
+    return;  // blank keep-alive lines are not requests
+  }
+  auto slot = std::make_shared<Slot>();
+  // Answers not yet written count against the limit, so a peer that never
+  // reads cannot make us queue without bound.
+  if (slots_.size() >= limits_.max_in_flight) {
+    if (slots_.size() >= 2 * limits_.max_in_flight) {
+      closed_ = true;
+      io_.close();
+      return;
+    }
+    auto parsed = ParseRequest(line);
+    nlohmann::json id = nullptr;
+    if (auto* r = std::get_if<Request>(&parsed)) {
+      id = r->id;
+    } else {
+      id = std::get<RejectedRequest>(parsed).id;
+    }
+    slot->answer =
+        EncodeError(id, MakeErrorAnswer("BUSY", "too many requests in flight"));
+    slots_.push_back(slot);
+    Flush();
+    return;
+  }
+  slots_.push_back(slot);
+  auto parsed = ParseRequest(line);
+  if (auto* rejected = std::get_if<RejectedRequest>(&parsed)) {
+    slot->answer = EncodeError(rejected->id, rejected->error);
+  } else {
+    Dispatch(std::move(std::get<Request>(parsed)), slot);
+  }
+  Flush();
+}
+
+void Dispatcher::Dispatch(Request request, const std::shared_ptr<Slot>& slot) {
+  const nlohmann::json& id = request.id;
+  switch (request.op) {
+    case Op::kPing:
+      slot->answer = EncodeOk(id);
+      return;
+    case Op::kStatus:
+      slot->answer = EncodeStatus(id, handler_.Status());
+      return;
+    case Op::kSessions:
+      if (peer_.uid < 0 || (peer_.uid != 0 && peer_.uid != server_uid_)) {
+        slot->answer = EncodeError(
+            id,
+            MakeErrorAnswer("FORBIDDEN",
+                            "sessions is only for root or the agent's user"));
+      } else {
+        slot->answer = EncodeSessions(id, handler_.Sessions());
+      }
+      return;
+    case Op::kRelease: {
+      auto error = handler_.Release(id_, peer_, request.session_id);
+      if (error) {
+        slot->answer = EncodeError(id, *error);
+      } else {
+        sessions_.erase(request.session_id);
+        slot->answer = EncodeOk(id);
+      }
+      return;
+    }
+    case Op::kAuthorize:
+      ++pending_;
+      handler_.Authorize(id_, peer_, request.authorize,
+                         MakeReply(slot, id, /*is_authorize=*/true));
+      return;
+    case Op::kHeartbeat:
+      ++pending_;
+      handler_.Heartbeat(id_, peer_, request.session_id,
+                         MakeReply(slot, id, /*is_authorize=*/false));
+      return;
+  }
+}
+
+RequestHandler::Reply Dispatcher::MakeReply(std::shared_ptr<Slot> slot,
+                                            nlohmann::json id,
+                                            bool is_authorize) {
+  std::weak_ptr<Dispatcher> weak = weak_from_this();
+  auto used = std::make_shared<std::atomic<bool>>(false);
+  auto post = io_.post;
+  return [weak, slot, id, is_authorize, used, post](VerdictOrError answer) {
+    if (used->exchange(true)) {
+      return;  // a second call is a handler bug; the first answer stands
+    }
+    post([weak, slot, id, is_authorize, answer = std::move(answer)]() {
+      auto self = weak.lock();
+      if (!self) {
+        return;  // the connection closed first
+      }
+      --self->pending_;
+      if (const auto* v = std::get_if<Verdict>(&answer)) {
+        if (is_authorize && v->allow && v->session_id) {
+          self->sessions_.insert(*v->session_id);
+        }
+        self->Complete(slot, EncodeVerdict(id, *v));
+      } else {
+        self->Complete(slot, EncodeError(id, std::get<ErrorAnswer>(answer)));
+      }
+    });
+  };
+}
+
+void Dispatcher::Complete(const std::shared_ptr<Slot>& slot, std::string line) {
+  slot->answer = std::move(line);
+  Flush();
+}
+
+void Dispatcher::Flush() {
+  std::string out;
+  while (!slots_.empty() && slots_.front()->answer) {
+    out += *slots_.front()->answer;
+    slots_.pop_front();
+  }
+  if (!out.empty() && !closed_) {
+    io_.write(std::move(out));
+  }
+}
+
+}  // namespace gg::ipc

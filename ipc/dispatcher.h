@@ -1,0 +1,96 @@
+// One connection's protocol state, without a socket: framing, validation,
+// dispatch to the RequestHandler, in-order answers and events in between.
+// The server feeds it bytes and gives it a way to write, close and post.
+//
+// Threads: every member is called on the event-loop thread. A handler's
+// `reply` may come from any thread; it is posted back to the loop first.
+#ifndef GG_IPC_DISPATCHER_H_
+#define GG_IPC_DISPATCHER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "ipc/protocol.h"
+#include "ipc/request_handler.h"
+
+namespace gg::ipc {
+
+// The spec's limits, every one configurable.
+struct Limits {
+  std::size_t max_connections = 1024;
+  std::size_t max_in_flight = 32;  // per connection
+  std::chrono::milliseconds idle_timeout{30000};
+  std::chrono::milliseconds partial_line_timeout{10000};
+  std::size_t max_frame_bytes = kMaxFrameBytes;
+};
+
+class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
+ public:
+  struct Io {
+    std::function<void(std::string)> write;  // one or more whole lines
+    std::function<void()> close;             // after pending writes
+    // Runs a task on the loop thread (asio::post in the server).
+    std::function<void(std::function<void()>)> post;
+  };
+
+  // `handler` must outlive the dispatcher and every pending reply.
+  Dispatcher(ConnectionId id,
+             Peer peer,
+             long long server_uid,
+             Limits limits,
+             RequestHandler& handler,
+             Io io);
+
+  // Bytes read from the peer. After a frame over the limit it answers
+  // FRAME_TOO_LARGE, asks to close, and ignores further input.
+  void OnBytes(std::string_view bytes);
+  // Pushes an event line now, between whole answers.
+  void PushEvent(std::string line);
+  // Stops answering (the connection is closing); late replies are dropped.
+  void Shutdown() { closed_ = true; }
+
+  bool HasPartialLine() const { return framer_.HasPartial(); }
+  bool HasSession() const { return !sessions_.empty(); }
+  std::size_t InFlight() const { return pending_; }
+  bool HasSessionId(const std::string& session_id) const {
+    return sessions_.count(session_id) != 0;
+  }
+  ConnectionId id() const { return id_; }
+  const Peer& peer() const { return peer_; }
+
+ private:
+  struct Slot {
+    std::optional<std::string> answer;  // ready line, in request order
+  };
+
+  void HandleLine(const std::string& line);
+  void Dispatch(Request request, const std::shared_ptr<Slot>& slot);
+  RequestHandler::Reply MakeReply(std::shared_ptr<Slot> slot,
+                                  nlohmann::json id,
+                                  bool is_authorize);
+  void Complete(const std::shared_ptr<Slot>& slot, std::string line);
+  void Flush();
+
+  ConnectionId id_;
+  Peer peer_;
+  long long server_uid_;
+  Limits limits_;
+  RequestHandler& handler_;
+  Io io_;
+  LineFramer framer_;
+  std::deque<std::shared_ptr<Slot>> slots_;
+  std::size_t pending_ = 0;
+  std::set<std::string> sessions_;
+  bool closed_ = false;
+};
+
+}  // namespace gg::ipc
+
+#endif  // GG_IPC_DISPATCHER_H_

@@ -1,0 +1,169 @@
+// ggctl: a command-line client of the local agent, built on libggclient.
+// Exit codes: 0 allow/ok, 3 deny, 1 any error (agent unreachable included).
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "gg/client.h"
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitDeny = 3;
+
+std::string Text(const json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) {
+    return "-";
+  }
+  const json& v = j.at(key);
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+void PrintStatus(const json& a) {
+  std::cout << "version:          " << Text(a, "version") << "\n"
+            << "instance:         " << Text(a, "instanceId") << "\n"
+            << "machine:          " << Text(a, "machineFingerprint") << "\n"
+            << "online:           " << Text(a, "online") << "\n"
+            << "last contact:     " << Text(a, "lastContactAt") << "\n";
+  if (a.contains("lastError") && a.at("lastError").is_object()) {
+    const json& e = a.at("lastError");
+    std::cout << "last error:       " << Text(e, "code") << ": "
+              << Text(e, "message") << " (request " << Text(e, "requestId")
+              << ")\n";
+  } else {
+    std::cout << "last error:       -\n";
+  }
+  std::cout << "sessions:         " << Text(a, "sessions") << "\n"
+            << "cached verdicts:  " << Text(a, "cachedVerdicts") << "\n"
+            << "uptime (s):       " << Text(a, "uptimeSeconds") << "\n";
+}
+
+void PrintSessions(const json& a) {
+  const json rows = a.contains("sessions") ? a.at("sessions") : json::array();
+  if (!rows.is_array() || rows.empty()) {
+    std::cout << "no sessions\n";
+    return;
+  }
+  for (const json& s : rows) {
+    std::string app = "-";
+    if (s.contains("app") && s.at("app").is_object()) {
+      app = Text(s.at("app"), "name") + " " + Text(s.at("app"), "version");
+    }
+    std::cout << Text(s, "sessionId") << "  product " << Text(s, "productId")
+              << "  pid " << Text(s, "pid") << "  uid " << Text(s, "uid")
+              << "  app " << app << "  opened " << Text(s, "openedAt")
+              << "  last seen " << Text(s, "lastSeenAt") << "\n";
+  }
+}
+
+void PrintVerdict(const json& a) {
+  bool allow = a.contains("allow") && a.at("allow") == true;
+  if (allow) {
+    std::cout << "allow: " << Text(a, "message") << " (source "
+              << Text(a, "source") << ", expires "
+              << Text(a, "effectiveExpiresAt") << ", grace until "
+              << Text(a, "graceEndsAt") << ")\n";
+  } else {
+    std::cout << "deny: " << Text(a, "reasonCode") << ": " << Text(a, "message")
+              << " (source " << Text(a, "source") << ")\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ggctl: talk to the local GeckoGuard agent"};
+  std::string socket_path;
+  bool as_json = false;
+  app.add_option(
+      "--socket", socket_path,
+      "agent socket (default: $GG_AGENT_SOCKET, then the system one)");
+  app.add_flag("--json", as_json, "print the agent's raw JSON answer");
+  app.require_subcommand(1);
+  auto* status = app.add_subcommand("status", "the agent's state");
+  auto* sessions = app.add_subcommand(
+      "sessions", "open sessions (root or the agent's user)");
+  auto* ping = app.add_subcommand("ping", "is the agent answering");
+  auto* check =
+      app.add_subcommand("check", "authorize once; exit 0 allow, 3 deny");
+  std::string product_id;
+  std::string license_key;
+  check->add_option("PRODUCT_ID", product_id)->required();
+  check->add_option("LICENSE_KEY", license_key)->required();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitError;
+  }
+
+  json request;
+  if (status->parsed()) {
+    request = {{"op", "status"}};
+  } else if (sessions->parsed()) {
+    request = {{"op", "sessions"}};
+  } else if (ping->parsed()) {
+    request = {{"op", "ping"}};
+  } else {
+    request = {{"op", "authorize"},
+               {"productId", product_id},
+               {"licenseKey", license_key},
+               {"app", {{"name", "ggctl"}, {"version", "1"}}}};
+  }
+
+  gg_client* client =
+      gg_client_new(socket_path.empty() ? nullptr : socket_path.c_str());
+  if (client == nullptr) {
+    std::cerr << "ggctl: out of memory\n";
+    return kExitError;
+  }
+  char* raw = nullptr;
+  int rc = gg_client_call_json(client, request.dump().c_str(), &raw);
+  std::string error = gg_client_last_error(client);
+  gg_client_free(client);  // closes the connection: a check's session ends
+  if (raw == nullptr) {
+    std::cerr << "ggctl: " << gg_client_strerror(rc) << ": " << error << "\n";
+    return kExitError;
+  }
+  std::string line(raw);
+  gg_client_string_free(raw);
+  json answer = json::parse(line, nullptr, false);
+  if (as_json) {
+    std::cout << line << "\n";
+  }
+  if (answer.is_discarded() || !answer.is_object()) {
+    std::cerr << "ggctl: malformed answer from the agent\n";
+    return kExitError;
+  }
+  if (answer.contains("error")) {
+    if (!as_json) {
+      const json& e = answer.at("error");
+      std::cerr << "ggctl: " << Text(e, "code") << ": " << Text(e, "message")
+                << "\n";
+    }
+    return kExitError;
+  }
+  if (check->parsed()) {
+    if (!as_json) {
+      PrintVerdict(answer);
+    }
+    return answer.contains("allow") && answer.at("allow") == true ? kExitOk
+                                                                  : kExitDeny;
+  }
+  if (!as_json) {
+    if (status->parsed()) {
+      PrintStatus(answer);
+    } else if (sessions->parsed()) {
+      PrintSessions(answer);
+    } else {
+      std::cout << "ok\n";
+    }
+  }
+  return kExitOk;
+}

@@ -1,0 +1,122 @@
+// The typed seam between the IPC server and the agent's decisions.
+//
+// ipc/ parses and validates requests, then calls a RequestHandler; service/
+// wires the agent's implementation in, tests use a fake. ipc/ never links
+// agent/. `ping`, the `sessions` permission check and every protocol error
+// are answered by ipc/ itself.
+#ifndef GG_IPC_REQUEST_HANDLER_H_
+#define GG_IPC_REQUEST_HANDLER_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace gg::ipc {
+
+// Who is on the other end of a connection; -1 when the OS does not say.
+struct Peer {
+  long long pid = -1;
+  long long uid = -1;
+  long long gid = -1;
+};
+
+using ConnectionId = std::uint64_t;
+
+struct AppInfo {
+  std::string name;
+  std::string version;
+};
+
+struct AuthorizeParams {
+  std::string product_id;   // a UUID, validated
+  std::string license_key;  // 1-256 printable ASCII chars, validated
+  std::optional<AppInfo> app;
+  bool detached = false;
+};
+
+// The verdict answer of spec/ipc.md. `allow` false answers carry ok:false.
+struct Verdict {
+  bool allow = false;
+  std::optional<std::string> reason_code;
+  std::string message;
+  std::string source;  // online | cache | offline | local
+  std::optional<std::string> session_id;
+  std::optional<std::string> effective_expires_at;  // RFC 3339
+  std::optional<std::string> grace_ends_at;         // RFC 3339
+  std::optional<std::string> license_id;
+};
+
+// A request that is wrong rather than a license verdict (spec "Errors").
+struct ErrorAnswer {
+  std::string code;
+  std::string message;
+  std::vector<std::pair<std::string, std::string>> details;  // field, message
+};
+
+using VerdictOrError = std::variant<Verdict, ErrorAnswer>;
+
+struct LastError {
+  std::string code;
+  std::string message;
+  std::string request_id;
+};
+
+// Every field of the `status` answer.
+struct StatusInfo {
+  std::string version;
+  std::string machine_fingerprint;
+  std::string instance_id;
+  bool online = false;
+  std::optional<std::string> last_contact_at;  // RFC 3339, null if never
+  std::optional<LastError> last_error;
+  long long sessions = 0;
+  long long cached_verdicts = 0;
+  long long uptime_seconds = 0;
+};
+
+// One row of the `sessions` answer.
+struct SessionInfo {
+  std::string session_id;
+  std::string product_id;
+  long long pid = -1;
+  long long uid = -1;
+  std::optional<AppInfo> app;
+  std::string opened_at;     // RFC 3339
+  std::string last_seen_at;  // RFC 3339
+};
+
+// Called on the server's event-loop thread only. Must not block: slow work
+// (an upstream call) answers later through `reply`.
+class RequestHandler {
+ public:
+  using Reply = std::function<void(VerdictOrError)>;
+
+  virtual ~RequestHandler() = default;
+  // `reply` may be called later, from any thread, exactly once. An allow
+  // verdict must carry the session_id it opened.
+  virtual void Authorize(ConnectionId connection,
+                         const Peer& peer,
+                         const AuthorizeParams& params,
+                         Reply reply) = 0;
+  virtual void Heartbeat(ConnectionId connection,
+                         const Peer& peer,
+                         const std::string& session_id,
+                         Reply reply) = 0;
+  // nullopt on success; SESSION_NOT_FOUND etc. otherwise.
+  virtual std::optional<ErrorAnswer> Release(ConnectionId connection,
+                                             const Peer& peer,
+                                             const std::string& session_id) = 0;
+  virtual StatusInfo Status() = 0;
+  virtual std::vector<SessionInfo> Sessions() = 0;
+  // The connection is gone: release the non-detached sessions it opened.
+  // Called exactly once per accepted connection.
+  virtual void ConnectionClosed(ConnectionId connection) = 0;
+};
+
+}  // namespace gg::ipc
+
+#endif  // GG_IPC_REQUEST_HANDLER_H_

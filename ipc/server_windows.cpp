@@ -1,0 +1,212 @@
+// The named-pipe server (Windows): overlapped I/O through
+// asio::windows::stream_handle, an explicit DACL, the first instance
+// created with FILE_FLAG_FIRST_PIPE_INSTANCE so two agents never share a
+// name, and PIPE_REJECT_REMOTE_CLIENTS.
+#include <windows.h>
+
+#include <sddl.h>
+
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "ipc/connection.h"
+#include "ipc/peer_credentials.h"
+#include "ipc/server.h"
+
+namespace gg::ipc {
+
+namespace {
+
+// SYSTEM and Administrators full control, Authenticated Users read/write;
+// "P" protects the DACL from inherited entries.
+constexpr wchar_t kPipeSddl[] = L"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GRGW;;;AU)";
+constexpr DWORD kPipeBuffer = 65536;
+
+std::wstring Widen(const std::string& s) {
+  if (s.empty()) {
+    return {};
+  }
+  int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()),
+                              nullptr, 0);
+  std::wstring out(static_cast<std::size_t>(n > 0 ? n : 0), L'\0');
+  if (n > 0) {
+    MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()),
+                        out.data(), n);
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(asio::io_context& io_in, RequestHandler& h, ServerOptions o)
+      : io(io_in), handler(h), options(std::move(o)) {}
+  ~Impl() {
+    if (security != nullptr) {
+      LocalFree(security);
+    }
+  }
+
+  Result<HANDLE> CreateInstance(bool first);
+  void Accept(HANDLE pipe);
+  void ListenNext();
+
+  asio::io_context& io;
+  RequestHandler& handler;
+  ServerOptions options;
+  internal::Registry registry;
+  PSECURITY_DESCRIPTOR security = nullptr;
+  HANDLE pending = INVALID_HANDLE_VALUE;  // the instance awaiting a client
+  bool stopped = false;
+};
+
+Result<HANDLE> Server::Impl::CreateInstance(bool first) {
+  SECURITY_ATTRIBUTES sa{};
+  sa.nLength = sizeof(sa);
+  sa.lpSecurityDescriptor = security;
+  sa.bInheritHandle = FALSE;
+  DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
+  if (first) {
+    open_mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
+  }
+  HANDLE pipe = CreateNamedPipeW(Widen(options.path).c_str(), open_mode,
+                                 PIPE_TYPE_BYTE | PIPE_READMODE_BYTE |
+                                     PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+                                 PIPE_UNLIMITED_INSTANCES, kPipeBuffer,
+                                 kPipeBuffer, 0, &sa);
+  if (pipe == INVALID_HANDLE_VALUE) {
+    DWORD err = GetLastError();
+    if (first && (err == ERROR_ACCESS_DENIED || err == ERROR_PIPE_BUSY)) {
+      return MakeError("ADDRESS_IN_USE",
+                       "another agent is already listening on " + options.path);
+    }
+    return MakeError("IO_ERROR",
+                     "CreateNamedPipe failed: error " + std::to_string(err));
+  }
+  return pipe;
+}
+
+void Server::Impl::Accept(HANDLE pipe) {
+  pending = pipe;
+  auto self_io = &io;
+  asio::windows::overlapped_ptr overlapped(
+      *self_io, [this, pipe](asio::error_code ec, std::size_t) {
+        if (ec == asio::error::operation_aborted || stopped) {
+          return;
+        }
+        pending = INVALID_HANDLE_VALUE;
+        if (ec) {
+          CloseHandle(pipe);
+        } else {
+          Peer peer =
+              ReadPeerCredentials(reinterpret_cast<std::intptr_t>(pipe));
+          asio::windows::stream_handle stream(io, pipe);
+          if (registry.Size() >= options.limits.max_connections) {
+            std::string line = EncodeError(
+                nullptr, MakeErrorAnswer("BUSY", "too many connections"));
+            asio::error_code ignored;
+            asio::write(stream, asio::buffer(line), ignored);
+            stream.close(ignored);
+          } else {
+            ConnectionId id = registry.NextId();
+            auto conn = std::make_shared<
+                internal::Connection<asio::windows::stream_handle>>(
+                io, std::move(stream), id, peer, -1, options.limits, handler,
+                [this](ConnectionId gone) { registry.Remove(gone); });
+            registry.Add(id, conn);
+            conn->Start();
+          }
+        }
+        ListenNext();
+      });
+  BOOL ok = ConnectNamedPipe(pipe, overlapped.get());
+  DWORD err = GetLastError();
+  if (!ok && err == ERROR_IO_PENDING) {
+    overlapped.release();  // completes later through the io_context
+  } else if (!ok && err == ERROR_PIPE_CONNECTED) {
+    overlapped.complete(asio::error_code(), 0);  // connected in between
+  } else if (!ok) {
+    overlapped.complete(asio::error_code(static_cast<int>(err),
+                                         asio::error::get_system_category()),
+                        0);
+  } else {
+    overlapped.complete(asio::error_code(), 0);
+  }
+}
+
+void Server::Impl::ListenNext() {
+  if (stopped) {
+    return;
+  }
+  auto pipe = CreateInstance(/*first=*/false);
+  if (!pipe) {
+    spdlog::error("ipc: {}", pipe.error().message);
+    return;
+  }
+  Accept(*pipe);
+}
+
+Server::Server(asio::io_context& io,
+               RequestHandler& handler,
+               ServerOptions options)
+    : impl_(std::make_shared<Impl>(io, handler, std::move(options))) {}
+
+Server::~Server() {
+  Stop();
+}
+
+Status Server::Start() {
+  if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
+          kPipeSddl, SDDL_REVISION_1, &impl_->security, nullptr)) {
+    return MakeError("IO_ERROR", "cannot build the pipe DACL: error " +
+                                     std::to_string(GetLastError()));
+  }
+  auto pipe = impl_->CreateInstance(/*first=*/true);
+  if (!pipe) {
+    return tl::unexpected(pipe.error());
+  }
+  impl_->Accept(*pipe);
+  return Ok();
+}
+
+void Server::Stop() {
+  if (impl_->stopped) {
+    return;
+  }
+  impl_->stopped = true;
+  if (impl_->pending != INVALID_HANDLE_VALUE) {
+    CancelIoEx(impl_->pending, nullptr);
+    CloseHandle(impl_->pending);
+    impl_->pending = INVALID_HANDLE_VALUE;
+  }
+  impl_->registry.CloseAll();
+}
+
+void Server::PushVerdictEvent(ConnectionId connection,
+                              std::string session_id,
+                              Verdict verdict) {
+  std::weak_ptr<Impl> weak = impl_;
+  asio::post(impl_->io, [weak, connection, session_id = std::move(session_id),
+                         verdict = std::move(verdict)] {
+    if (auto impl = weak.lock()) {
+      impl->registry.PushEvent(connection,
+                               EncodeVerdictEvent(session_id, verdict));
+    }
+  });
+}
+
+void Server::BroadcastShutdown() {
+  std::weak_ptr<Impl> weak = impl_;
+  asio::post(impl_->io, [weak] {
+    if (auto impl = weak.lock()) {
+      impl->registry.Broadcast(EncodeShutdownEvent());
+    }
+  });
+}
+
+std::size_t Server::ConnectionCount() const {
+  return impl_->registry.Size();
+}
+
+}  // namespace gg::ipc
