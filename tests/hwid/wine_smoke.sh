@@ -19,4 +19,6 @@ x86_64-w64-mingw32-g++-posix -std=c++20 -O1 -Wall -Wextra -Wpedantic \
   "$src/hwid/storage_descriptor.cpp" \
   -liphlpapi -ladvapi32 -o "$out/hwid_smoke.exe"
 echo "built $out/hwid_smoke.exe"
-WINEPREFIX=$out/wineprefix WINEDEBUG=-all wine64 "$out/hwid_smoke.exe"
+# Debian's wine64 package installs the loader outside PATH.
+wine=$(command -v wine64 || echo /usr/lib/wine/wine64)
+WINEPREFIX=$out/wineprefix WINEDEBUG=-all "$wine" "$out/hwid_smoke.exe"
