@@ -76,7 +76,7 @@ bool SetRecoveryActions(SC_HANDLE service) {
                                &flag) != 0;
 }
 
-bool RegisterEventSource(const std::filesystem::path& exe) {
+bool RegisterEventLogSource(const std::filesystem::path& exe) {
   HKEY key = nullptr;
   if (RegCreateKeyExW(HKEY_LOCAL_MACHINE, kEventLogKey, 0, nullptr,
                       REG_OPTION_NON_VOLATILE, KEY_SET_VALUE, nullptr, &key,
@@ -164,7 +164,7 @@ int InstallCommand(std::ostream& out, std::ostream& err) {
   if (!SetRecoveryActions(service.get()))
     err << "gg-agent: warning: cannot set the recovery actions: Windows "
         << "error " << GetLastError() << "\n";
-  if (!RegisterEventSource(exe))
+  if (!RegisterEventLogSource(exe))
     err << "gg-agent: warning: cannot register the event log source\n";
 
   out << (existed ? "Updated" : "Installed") << " the service gg-agent"

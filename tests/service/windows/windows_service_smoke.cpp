@@ -84,6 +84,20 @@ using gg::service::kServiceName;
 
 int failures = 0;
 
+// Whether the event-log source "GeckoGuard Agent" is registered.
+bool EventSourceRegistered() {
+  HKEY key = nullptr;
+  LSTATUS rc = RegOpenKeyExW(
+      HKEY_LOCAL_MACHINE,
+      L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\"
+      L"GeckoGuard Agent",
+      0, KEY_READ, &key);
+  if (rc != ERROR_SUCCESS)
+    return false;
+  RegCloseKey(key);
+  return true;
+}
+
 bool UnderWine() {
   HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
   return ntdll && GetProcAddress(ntdll, "wine_get_version") != nullptr;
@@ -128,6 +142,7 @@ int Drive() {
   int installed = gg::service::InstallCommand(out, err);
   std::cout << out.str() << err.str();
   Check(installed == 0, "install");
+  Check(EventSourceRegistered(), "event log source registered");
 
   SC_HANDLE scm = OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS);
   Check(scm != nullptr, "open SCM");
@@ -208,6 +223,7 @@ int Drive() {
   int uninstalled = gg::service::UninstallCommand(out2, err2);
   std::cout << out2.str() << err2.str();
   Check(uninstalled == 0, "uninstall");
+  Check(!EventSourceRegistered(), "event log source removed");
   scm = OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT);
   SC_HANDLE gone = OpenServiceW(scm, kServiceName, SERVICE_QUERY_STATUS);
   Check(gone == nullptr, "service removed");
