@@ -54,6 +54,41 @@ done
 grep -q 'systemd-sysusers' "$scratch/control/postinst" || fail "postinst: no group"
 grep -q 'enable gg-agent.socket' "$scratch/control/postinst" || fail "postinst: socket"
 
+# The maintainer scripts, run against stub systemd tools that only record
+# their arguments (nothing on this machine changes): first install enables
+# the socket, an upgrade keeps the admin's choice, removal disables.
+stubs=$scratch/stubs
+mkdir -p "$stubs"
+for tool in systemctl systemd-sysusers systemd-tmpfiles groupadd; do
+  printf '#!/bin/sh\necho "%s $*" >>"%s/calls"\n' "$tool" "$scratch" >"$stubs/$tool"
+  chmod +x "$stubs/$tool"
+done
+run_script() { PATH=$stubs:/usr/bin:/bin sh "$scratch/control/$1" "${@:2}"; }
+calls() { cat "$scratch/calls" 2>/dev/null; : >"$scratch/calls"; }
+run_script postinst configure "" || fail "postinst configure (first install)"
+log=$(calls)
+[[ $log == *"systemd-sysusers /usr/lib/sysusers.d/gg-agent.conf"* ]] ||
+  fail "postinst did not create the group: $log"
+[[ $log == *"systemctl enable gg-agent.socket"* ]] ||
+  fail "postinst did not enable the socket: $log"
+run_script postinst configure 0.0.9 || fail "postinst configure (upgrade)"
+log=$(calls)
+[[ $log != *"enable"* ]] || fail "an upgrade re-enabled the units: $log"
+run_script prerm upgrade 0.1.1 || fail "prerm upgrade"
+log=$(calls)
+[[ $log != *"disable"* ]] || fail "an upgrade disabled the units: $log"
+run_script prerm remove || fail "prerm remove"
+log=$(calls)
+[[ $log == *"systemctl disable gg-agent.service gg-agent.socket"* ]] ||
+  fail "prerm remove did not disable: $log"
+if [[ ! -d /run/systemd/system ]]; then
+  # No running systemd (chroot, container): nothing may try to talk to it.
+  run_script postinst configure "" >/dev/null
+  log=$(calls)
+  [[ $log != *"daemon-reload"* && $log != *"start"* ]] ||
+    fail "postinst talked to a systemd that is not running: $log"
+fi
+
 # The pkg-config file resolves inside the unpacked tree (prefix from pcfiledir).
 pc=$(find "$scratch/root" -name ggclient.pc)
 if [[ -n $pc ]]; then
