@@ -69,6 +69,9 @@ if(EXISTS ${GG_SMOKE_DIR}/windows_service_smoke.cpp)
     ${GG_ROOT}/platform/log.cpp)
   target_link_libraries(gg_windows_service_smoke PRIVATE gg_windows_deps
                         gg_compile_options)
+  enable_language(RC)
+  include(${CMAKE_CURRENT_LIST_DIR}/GgWindowsEvents.cmake)
+  gg_add_windows_event_messages(gg_windows_service_smoke)
   # A self-contained .exe: wine finds no mingw runtime DLLs by itself.
   target_link_options(gg_windows_service_smoke PRIVATE -static)
   enable_testing()

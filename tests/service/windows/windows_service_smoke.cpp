@@ -143,6 +143,9 @@ int Drive() {
   std::cout << out.str() << err.str();
   Check(installed == 0, "install");
   Check(EventSourceRegistered(), "event log source registered");
+  // The message table the source points at is in the program.
+  Check(FindResourceW(nullptr, MAKEINTRESOURCEW(1), RT_MESSAGETABLE) != nullptr,
+        "message table linked in");
 
   SC_HANDLE scm = OpenSCManagerW(nullptr, nullptr, SC_MANAGER_ALL_ACCESS);
   Check(scm != nullptr, "open SCM");
