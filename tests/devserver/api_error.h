@@ -18,10 +18,11 @@ struct ApiError {
   std::map<std::string, std::string> headers;  // extra response headers
 };
 
-inline nlohmann::json ErrorEnvelope(const ApiError& e) {
-  nlohmann::json error = {{"code", e.code}, {"message", e.message}};
+// Ordered as the seed shows it, for people reading answers with curl.
+inline nlohmann::ordered_json ErrorEnvelope(const ApiError& e) {
+  nlohmann::ordered_json error = {{"code", e.code}, {"message", e.message}};
   if (!e.details.is_null()) {
-    error["details"] = e.details;
+    error["details"] = nlohmann::ordered_json(e.details);
   }
   return {{"ok", false}, {"error", error}};
 }

@@ -212,17 +212,19 @@ Verdict LicenseBook::Allow(const License& l,
     long long rel = *state.activated_at + 86400LL * *l.days_after_activation;
     effective = effective ? std::min(*effective, rel) : rel;
   }
-  json body = {{"ok", true},
-               {"allow", true},
-               {"licenseId", l.id},
-               {"productId", l.product_id},
-               {"effectiveExpiresAt",
-                effective ? json(FormatIsoTime(*effective)) : json(nullptr)},
-               {"serverTime", FormatIsoTime(now)},
-               {"policy",
-                {{"maxConcurrentSessions", l.max_concurrent_sessions},
-                 {"offlineGraceSeconds", l.offline_grace_seconds},
-                 {"heartbeatSeconds", l.heartbeat_seconds}}}};
+  nlohmann::ordered_json body = {
+      {"ok", true},
+      {"allow", true},
+      {"licenseId", l.id},
+      {"productId", l.product_id},
+      {"effectiveExpiresAt",
+       effective ? nlohmann::ordered_json(FormatIsoTime(*effective))
+                 : nlohmann::ordered_json(nullptr)},
+      {"serverTime", FormatIsoTime(now)},
+      {"policy",
+       {{"maxConcurrentSessions", l.max_concurrent_sessions},
+        {"offlineGraceSeconds", l.offline_grace_seconds},
+        {"heartbeatSeconds", l.heartbeat_seconds}}}};
   return Verdict{200, "", std::move(body)};
 }
 

@@ -36,8 +36,8 @@ tl::expected<AuthorizeInput, ApiError> ParseAuthorizeBody(
 // A license verdict: 200 allow or 403 {allow:false, reasonCode}.
 struct Verdict {
   int status = 403;
-  std::string reason_code;  // empty when allowed
-  nlohmann::json body;
+  std::string reason_code;      // empty when allowed
+  nlohmann::ordered_json body;  // in the order upstream.md shows
 };
 
 class LicenseBook {

@@ -67,7 +67,7 @@ class Server {
   struct Answer {
     int status = 200;
     std::string code;  // error code or reasonCode; empty on allow
-    nlohmann::json body;
+    nlohmann::ordered_json body;
     std::map<std::string, std::string> headers;
     bool verdict = false;  // a license verdict, to be signed
     std::string nonce;
