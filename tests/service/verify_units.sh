@@ -8,7 +8,7 @@
 # - systemd-sysusers and systemd-tmpfiles apply our files to a scratch root.
 set -euo pipefail
 
-unit_dir=$1
+unit_dir=$(realpath "$1")
 binary=$2
 [[ -x $binary ]] || { echo "FAIL: $binary is not built" >&2; exit 1; }
 
