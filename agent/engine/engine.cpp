@@ -1,0 +1,412 @@
+#include "agent/engine/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "agent/engine/engine_state.h"
+#include "agent/upstream/response.h"
+
+namespace gg::agent {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr auto kShutdownTimeout = milliseconds(2000);
+constexpr const char* kInstanceIdState = "instance_id";
+
+Status PutMarks(store::VerdictStore& store, const TimeMarks& marks) {
+  if (auto s =
+          store.PutState(kHighWaterState, std::to_string(*marks.high_water));
+      !s) {
+    return s;
+  }
+  return store.PutState(kWallHighWaterState,
+                        std::to_string(*marks.wall_high_water));
+}
+
+std::optional<long long> ParseSeconds(const std::optional<std::string>& s) {
+  if (!s) {
+    return std::nullopt;
+  }
+  long long v = 0;
+  const auto [ptr, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
+  if (ec != std::errc() || ptr != s->data() + s->size()) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+Decision ErrorDecision(std::string code, std::string message) {
+  Decision d;
+  d.message = message;
+  d.error = RequestError{std::move(code), std::move(message), {}};
+  return d;
+}
+
+Decision StoppingDecision() {
+  Decision d;
+  d.reason_code = std::string(kAgentOffline);
+  d.message = "The agent is shutting down";
+  d.source = Source::kLocal;
+  return d;
+}
+
+}  // namespace
+
+std::optional<SignedRequestFields> ParseSignedRequest(std::string_view body) {
+  const auto json = nlohmann::json::parse(body, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    return std::nullopt;
+  }
+  SignedRequestFields f;
+  for (auto [name, out] :
+       {std::pair{"productId", &f.product_id},
+        std::pair{"licenseKey", &f.license_key}, std::pair{"hwid", &f.hwid}}) {
+    auto it = json.find(name);
+    if (it == json.end() || !it->is_string()) {
+      return std::nullopt;
+    }
+    *out = it->get<std::string>();
+  }
+  return f;
+}
+
+Engine::Engine(EngineOptions options, EngineIdentity identity, EngineDeps deps)
+    : options_(std::move(options)),
+      identity_(std::move(identity)),
+      deps_(deps),
+      sessions_(deps.probe) {}
+
+Engine::~Engine() = default;
+
+Status Engine::Start() {
+  auto high = deps_.store.GetState(kHighWaterState);
+  auto wall = deps_.store.GetState(kWallHighWaterState);
+  if (!high || !wall) {
+    return tl::unexpected(!high ? high.error() : wall.error());
+  }
+  time_.emplace(deps_.clock, options_.clock_rollback_tolerance_seconds,
+                TimeMarks{ParseSeconds(*high), ParseSeconds(*wall)});
+  start_mono_ = deps_.clock.Monotonic();
+
+  if (identity_.instance_id.empty()) {
+    auto stored = deps_.store.GetState(kInstanceIdState);
+    if (!stored) {
+      return tl::unexpected(stored.error());
+    }
+    if (*stored && !(*stored)->empty()) {
+      identity_.instance_id = **stored;
+    } else {
+      auto id = RandomHex(16);
+      if (!id) {
+        return tl::unexpected(id.error());
+      }
+      if (auto put = deps_.store.PutState(kInstanceIdState, *id); !put) {
+        return put;
+      }
+      identity_.instance_id = *id;
+    }
+  }
+
+  auto rows = deps_.store.LoadVerdicts();
+  if (!rows) {
+    return tl::unexpected(rows.error());
+  }
+  const long long now = time_->EstimatedNowSeconds();
+  for (auto& row : *rows) {
+    auto verdict = upstream::VerdictFromSignedMaterial(
+        row.material, identity_.response_public_keys);
+    auto fields = ParseSignedRequest(row.material.request_body);
+    if (!verdict || !fields || fields->product_id != row.key.product_id ||
+        fields->license_key != row.key.license_key) {
+      spdlog::warn(
+          "engine: cached verdict for product {} failed its check "
+          "({}); deleted",
+          row.key.product_id,
+          verdict ? "request body" : verdict.error().message);
+      if (auto del = deps_.store.DeleteVerdict(row.key); !del) {
+        spdlog::error("engine: deleting a bad verdict: {}",
+                      del.error().message);
+      }
+      continue;
+    }
+    if (fields->hwid != HwidFor(row.key.product_id)) {
+      spdlog::warn(
+          "engine: cached verdict for product {} belongs to another "
+          "hardware ID; ignored",
+          row.key.product_id);
+      continue;
+    }
+    KeyState& ks = StateFor(row.key);
+    // received_at is not signed: never let it make a verdict fresher than
+    // the agent's own clock allows.
+    ks.cached = CachedVerdict{*std::move(verdict), fields->hwid,
+                              std::min(row.received_at, now)};
+    ++cached_count_;
+  }
+  status_.cached_verdicts = cached_count_;
+  NoteRollback(time_->RollbackDetected());
+  started_ = true;
+  SchedulePersist();
+  ScheduleSweep();
+  spdlog::info("engine: started with {} cached verdicts", cached_count_);
+  return Ok();
+}
+
+const std::string& Engine::HwidFor(const std::string& product_id) {
+  auto it = hwids_.find(product_id);
+  if (it == hwids_.end()) {
+    it = hwids_.emplace(product_id, identity_.hwid_for_product(product_id))
+             .first;
+  }
+  return it->second;
+}
+
+Engine::KeyState& Engine::StateFor(const store::VerdictKey& key) {
+  std::string k = KeyString(key);
+  auto it = keys_.find(k);
+  if (it == keys_.end()) {
+    auto ks = std::make_unique<KeyState>();
+    ks->key = key;
+    ks->key_string = k;
+    it = keys_.emplace(std::move(k), std::move(ks)).first;
+  }
+  return *it->second;
+}
+
+DecisionInput Engine::MakeInput(const KeyState& ks,
+                                int local_sessions,
+                                const upstream::Outcome* outcome) {
+  DecisionInput in;
+  in.product_id = ks.key.product_id;
+  in.license_key = ks.key.license_key;
+  in.hwid = HwidFor(ks.key.product_id);
+  in.cached = ks.cached ? &*ks.cached : nullptr;
+  in.local_sessions = local_sessions;
+  in.outcome = outcome;
+  in.estimated_now = time_->EstimatedNow();
+  const bool rollback = time_->RollbackDetected();
+  NoteRollback(rollback);
+  in.clock_rollback = rollback;
+  return in;
+}
+
+void Engine::NoteRollback(bool rollback) {
+  if (rollback && !rollback_logged_) {
+    spdlog::warn(
+        "engine: the wall clock is more than {} s behind the "
+        "highest reading persisted: clock rollback",
+        options_.clock_rollback_tolerance_seconds);
+  }
+  rollback_logged_ = rollback;
+}
+
+void Engine::Authorize(AuthorizeInput input, Callback done) {
+  if (!started_ || stopped_) {
+    done(StoppingDecision());
+    return;
+  }
+  if (auto error = ValidateAuthorize(input.product_id, input.license_key)) {
+    Decision d;
+    d.message = error->message;
+    d.error = std::move(error);
+    done(std::move(d));
+    return;
+  }
+  KeyState& ks = StateFor({input.product_id, input.license_key});
+  const int count = sessions_.CountFor(ks.key);
+  Waiter w;
+  w.kind = Waiter::Kind::kAuthorize;
+  w.input = std::move(input);
+  w.done = std::move(done);
+  // Steps 1-4: no I/O.
+  if (auto d = Decide(MakeInput(ks, count, nullptr), options_.policy)) {
+    Deliver(ks, w, *std::move(d));
+    return;
+  }
+  Enqueue(ks, std::move(w), count + 1);
+}
+
+void Engine::Heartbeat(const std::string& session_id, Callback done) {
+  const Session* s = sessions_.Find(session_id);
+  if (s == nullptr || stopped_) {
+    done(ErrorDecision("SESSION_NOT_FOUND", "No such session"));
+    return;
+  }
+  sessions_.Touch(session_id, deps_.clock.Now(), deps_.clock.Monotonic());
+  KeyState& ks = StateFor(s->key);
+  const int count = sessions_.CountFor(ks.key);
+  Waiter w;
+  w.kind = Waiter::Kind::kHeartbeat;
+  w.session_id = session_id;
+  w.done = std::move(done);
+  if (auto d = Decide(MakeInput(ks, count - 1, nullptr), options_.policy)) {
+    Deliver(ks, w, *std::move(d));
+    return;
+  }
+  Enqueue(ks, std::move(w), count);
+}
+
+void Engine::Answer(KeyState& ks, Waiter& w, const upstream::Outcome* outcome) {
+  int local = sessions_.CountFor(ks.key);
+  if (w.kind == Waiter::Kind::kHeartbeat) {
+    --local;  // the session itself is not competing for a seat
+  }
+  Deliver(ks, w,
+          Decide(MakeInput(ks, local, outcome), options_.policy)
+              .value_or(StoppingDecision()));
+}
+
+void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
+  if (w.kind == Waiter::Kind::kHeartbeat) {
+    if (sessions_.Find(w.session_id) == nullptr) {
+      w.done(ErrorDecision("SESSION_NOT_FOUND", "The session has ended"));
+      return;
+    }
+    if (!d.allow && !d.error) {
+      sessions_.Release(w.session_id);
+    }
+    d.session_id = w.session_id;
+    w.done(std::move(d));
+    return;
+  }
+  if (d.allow) {
+    Session s;
+    s.key = ks.key;
+    s.connection_id = w.input.connection_id;
+    s.detached = w.input.detached;
+    s.pid = w.input.pid;
+    s.uid = w.input.uid;
+    s.gid = w.input.gid;
+    s.app_name = std::move(w.input.app_name);
+    s.app_version = std::move(w.input.app_version);
+    s.opened_at = s.last_seen_at = deps_.clock.Now();
+    s.last_seen_mono = deps_.clock.Monotonic();
+    auto opened = sessions_.Open(std::move(s));
+    if (!opened) {
+      spdlog::error("engine: opening a session: {}", opened.error().message);
+      w.done(ErrorDecision("INTERNAL", "Could not open a session"));
+      return;
+    }
+    d.session_id = (*opened)->id;
+    ScheduleRefresh(ks);
+  }
+  w.done(std::move(d));
+}
+
+bool Engine::Release(const std::string& session_id) {
+  return sessions_.Release(session_id).has_value();
+}
+
+void Engine::ConnectionClosed(ConnectionId connection_id) {
+  sessions_.ReleaseConnection(connection_id);
+}
+
+void Engine::Sweep() {
+  sweep_timer_ = 0;
+  for (const Session& s : sessions_.ExpireDetached(
+           deps_.clock.Monotonic(), options_.session_heartbeat_timeout)) {
+    spdlog::info(
+        "engine: detached session {} of pid {} ended (no heartbeat "
+        "or process gone)",
+        s.id, s.pid);
+  }
+  ScheduleSweep();
+}
+
+void Engine::ScheduleSweep() {
+  if (!stopped_) {
+    sweep_timer_ = deps_.scheduler.RunAfter(
+        duration_cast<milliseconds>(options_.sweep_interval),
+        [this] { Sweep(); });
+  }
+}
+
+void Engine::SchedulePersist() {
+  if (!stopped_) {
+    persist_timer_ = deps_.scheduler.RunAfter(
+        duration_cast<milliseconds>(options_.persist_interval), [this] {
+          persist_timer_ = 0;
+          PersistMarks([this] { SchedulePersist(); });
+        });
+  }
+}
+
+void Engine::PersistMarks(std::function<void()> then) {
+  const TimeMarks marks = time_->MarksToPersist();
+  store::VerdictStore& store = deps_.store;
+  deps_.worker.Submit(
+      [&store, marks] { return PutMarks(store, marks); },
+      [then = std::move(then)](Status s) {
+        if (!s) {
+          spdlog::error("engine: persisting the clock high-water mark: {}",
+                        s.error().message);
+        }
+        then();
+      });
+}
+
+EngineStatus Engine::StatusSnapshot() const {
+  EngineStatus s = status_;
+  s.sessions = sessions_.size();
+  s.cached_verdicts = cached_count_;
+  s.uptime_seconds =
+      duration_cast<seconds>(deps_.clock.Monotonic() - start_mono_).count();
+  s.clock_rollback = time_ && time_->RollbackDetected();
+  s.instance_id = identity_.instance_id;
+  return s;
+}
+
+void Engine::Stop(std::function<void()> done) {
+  if (stopped_ || !started_) {
+    stopped_ = true;
+    deps_.scheduler.Post(std::move(done));
+    return;
+  }
+  stopped_ = true;
+  deps_.scheduler.Cancel(persist_timer_);
+  deps_.scheduler.Cancel(sweep_timer_);
+  const upstream::Outcome shutdown =
+      upstream::Failure{upstream::FailureClass::kTransient,
+                        0,
+                        "SHUTDOWN",
+                        "the agent is shutting down",
+                        "",
+                        {},
+                        std::nullopt,
+                        false};
+  for (auto& [k, ks] : keys_) {
+    deps_.scheduler.Cancel(ks->refresh_timer);
+    auto waiters = std::move(ks->waiters);
+    ks->waiters.clear();
+    for (Waiter& w : waiters) {
+      deps_.scheduler.Cancel(w.deadline);
+      Answer(*ks, w, &shutdown);
+    }
+  }
+  const TimeMarks marks = time_->MarksToPersist();
+  upstream::UpstreamClient& upstream = deps_.upstream;
+  store::VerdictStore& store = deps_.store;
+  deps_.worker.Submit(
+      [&upstream, &store, marks]() -> Status {
+        upstream.Shutdown(kShutdownTimeout);
+        return PutMarks(store, marks);
+      },
+      [done = std::move(done)](Status s) {
+        if (!s) {
+          spdlog::error(
+              "engine: persisting the clock high-water mark at "
+              "stop: {}",
+              s.error().message);
+        }
+        done();
+      });
+}
+
+}  // namespace gg::agent

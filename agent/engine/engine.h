@@ -1,0 +1,203 @@
+// Engine: the agent's decisions over time (spec/agent.md §3, ipc.md).
+//
+// Ties together the pure Decide() (decision.h), the TimeKeeper, the
+// SessionTable, the in-memory copy of verified cached verdicts, the
+// UpstreamClient and the VerdictStore:
+//  - the cached path (steps 2-4) answers synchronously, with no disk or
+//    network I/O;
+//  - concurrent asks for one key share one upstream request; each ask is
+//    answered by the offline rules when requestDeadlineMs passes, while the
+//    request goes on and updates the cache when it ends;
+//  - a signed verdict is written to the store (durably, on the worker)
+//    before any app hears it;
+//  - keys with open sessions are re-authorized every refresh interval with
+//    jitter; a denial (or offline grace running out) is pushed to every
+//    session of the key through EventSink, and those sessions end;
+//  - detached sessions end on heartbeat timeout or when their process dies.
+//
+// Threads: every public method, and every callback the engine makes, runs
+// on the Scheduler's loop thread, except Start(), which the owner calls
+// once before the loop serves anything (it reads the store). The engine
+// must outlive every task it posted: destroy it after the loop has stopped.
+#ifndef GG_AGENT_ENGINE_ENGINE_H_
+#define GG_AGENT_ENGINE_ENGINE_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "agent/engine/decision.h"
+#include "agent/engine/scheduler.h"
+#include "agent/engine/sessions.h"
+#include "agent/engine/time_keeper.h"
+#include "agent/store/verdict_store.h"
+#include "agent/upstream/client.h"
+#include "platform/clock.h"
+#include "platform/random.h"
+#include "platform/result.h"
+
+namespace gg::agent {
+
+// The policy values of agent.md §2 (service/ maps the config onto these).
+struct EngineOptions {
+  DecisionOptions policy;
+  std::chrono::seconds session_heartbeat_timeout{90};
+  long long clock_rollback_tolerance_seconds = 300;
+  std::chrono::milliseconds request_deadline{5000};
+  std::chrono::seconds persist_interval{60};  // time marks, at most this
+  std::chrono::seconds sweep_interval{5};     // detached-session checks
+  double refresh_jitter = 0.1;  // refresh at interval * (1 - jitter * U)
+};
+
+// Who this agent is.
+struct EngineIdentity {
+  // The hwid sent upstream for a product (agent.md §5). Called on the loop,
+  // once per product (memoised).
+  std::function<std::string(std::string_view product_id)> hwid_for_product;
+  // Empty: read "instance_id" from the store at Start, made if absent.
+  std::string instance_id;
+  std::vector<std::string> response_public_keys;  // raw 32-byte Ed25519
+};
+
+// Where the engine pushes verdict changes (ipc.md "Events"). The
+// connection may have closed already: the sink then ignores the event.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void OnSessionVerdict(ConnectionId connection_id,
+                                const std::string& session_id,
+                                const Decision& decision) = 0;
+};
+
+// Everything the engine uses; each must outlive it.
+struct EngineDeps {
+  const Clock& clock;
+  RandomSource& random;
+  upstream::UpstreamClient& upstream;
+  store::VerdictStore& store;
+  Scheduler& scheduler;
+  BlockingWorker& worker;
+  ProcessProbe& probe;
+  EventSink& events;
+};
+
+struct AuthorizeInput {
+  std::string product_id;
+  std::string license_key;
+  std::string app_name;
+  std::string app_version;
+  bool detached = false;
+  int pid = 0;
+  int uid = -1;
+  int gid = -1;
+  ConnectionId connection_id = 0;
+};
+
+struct LastError {
+  std::string code;
+  std::string message;
+  std::string request_id;
+};
+
+struct EngineStatus {
+  bool online = false;  // the last upstream call ended in a verdict
+  std::optional<WallTime> last_contact_at;  // last HTTP answer received
+  std::optional<LastError> last_error;      // cleared by a verdict
+  std::size_t sessions = 0;
+  std::size_t cached_verdicts = 0;
+  long long uptime_seconds = 0;
+  bool clock_rollback = false;
+  std::string instance_id;
+};
+
+class Engine {
+ public:
+  using Callback = std::function<void(Decision)>;
+
+  Engine(EngineOptions options, EngineIdentity identity, EngineDeps deps);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Reads the time marks and instance id, loads every cached verdict and
+  // verifies it again (signature, its own key in the signed request; a row
+  // that fails is deleted and logged; one for another hwid is ignored), and
+  // starts the periodic timers. Error when the store cannot be read.
+  [[nodiscard]] Status Start();
+
+  // authorize (ipc.md): `done` runs exactly once, synchronously on the
+  // cached path, else within requestDeadlineMs. An allow opens a session
+  // (Decision::session_id).
+  void Authorize(AuthorizeInput input, Callback done);
+  // heartbeat: the session's verdict as it stands now; SESSION_NOT_FOUND
+  // error for an unknown id. A denial ends the session.
+  void Heartbeat(const std::string& session_id, Callback done);
+  // release: false when the session is unknown.
+  bool Release(const std::string& session_id);
+  // Ends the connection-bound sessions of a closed connection.
+  void ConnectionClosed(ConnectionId connection_id);
+
+  EngineStatus StatusSnapshot() const;
+  std::vector<Session> ListSessions() const { return sessions_.List(); }
+
+  // Answers every pending ask by the offline rules, abandons upstream calls
+  // within 2 s and persists the time marks (both on the worker), then runs
+  // `done` on the loop. Later calls answer AGENT_OFFLINE.
+  void Stop(std::function<void()> done);
+
+ private:
+  struct Waiter;
+  struct KeyState;
+
+  // engine.cpp
+  const std::string& HwidFor(const std::string& product_id);
+  DecisionInput MakeInput(const KeyState& ks,
+                          int local_sessions,
+                          const upstream::Outcome* outcome);
+  void Answer(KeyState& ks, Waiter& waiter, const upstream::Outcome* outcome);
+  void Deliver(KeyState& ks, Waiter& waiter, Decision decision);
+  void Sweep();
+  void PersistMarks(std::function<void()> then);
+  void SchedulePersist();
+  void ScheduleSweep();
+  void NoteRollback(bool rollback);
+
+  // engine_upstream.cpp
+  void Enqueue(KeyState& ks, Waiter waiter, int sessions);
+  void StartRequest(KeyState& ks, int sessions, bool refresh);
+  void OnOutcome(KeyState& ks, upstream::Outcome outcome);
+  void CompleteOutcome(KeyState& ks, const upstream::Outcome& outcome);
+  void OnDeadline(KeyState& ks, std::uint64_t waiter_id);
+  void PushDenial(KeyState& ks, const Decision& decision);
+  void ScheduleRefresh(KeyState& ks);
+  void OnRefreshTimer(KeyState& ks);
+  void RecordOutcome(const KeyState& ks, const upstream::Outcome& outcome);
+  KeyState& StateFor(const store::VerdictKey& key);
+
+  EngineOptions options_;
+  EngineIdentity identity_;
+  EngineDeps deps_;
+  std::optional<TimeKeeper> time_;
+  SessionTable sessions_;
+  // Never erased, so a KeyState& stays valid for the engine's lifetime.
+  std::unordered_map<std::string, std::unique_ptr<KeyState>> keys_;
+  std::unordered_map<std::string, std::string> hwids_;
+  std::size_t cached_count_ = 0;
+  std::uint64_t next_waiter_id_ = 1;
+  MonoTime start_mono_{};
+  Scheduler::TimerId persist_timer_ = 0;
+  Scheduler::TimerId sweep_timer_ = 0;
+  bool started_ = false;
+  bool stopped_ = false;
+  bool rollback_logged_ = false;
+  EngineStatus status_;
+};
+
+}  // namespace gg::agent
+
+#endif  // GG_AGENT_ENGINE_ENGINE_H_

@@ -1,0 +1,47 @@
+// Engine internals shared by engine.cpp and engine_upstream.cpp; not part
+// of the engine's interface.
+#ifndef GG_AGENT_ENGINE_ENGINE_STATE_H_
+#define GG_AGENT_ENGINE_ENGINE_STATE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/engine/engine.h"
+
+namespace gg::agent {
+
+// One ask waiting for an upstream answer.
+struct Engine::Waiter {
+  enum class Kind { kAuthorize, kHeartbeat };
+  Kind kind = Kind::kAuthorize;
+  std::uint64_t id = 0;
+  AuthorizeInput input;    // kAuthorize
+  std::string session_id;  // kHeartbeat
+  Callback done;
+  Scheduler::TimerId deadline = 0;
+};
+
+// Everything the engine holds for one (productId, licenseKey).
+struct Engine::KeyState {
+  store::VerdictKey key;
+  std::string key_string;               // KeyString(key)
+  std::optional<CachedVerdict> cached;  // verified, for this machine
+  bool in_flight = false;               // one upstream request at a time
+  bool refresh_in_flight = false;       // ... started by a refresh
+  std::vector<Waiter> waiters;
+  Scheduler::TimerId refresh_timer = 0;
+};
+
+// productId, licenseKey and hwid of a signed request body (the JSON of
+// upstream.md §1); nullopt when it is not one.
+struct SignedRequestFields {
+  std::string product_id;
+  std::string license_key;
+  std::string hwid;
+};
+std::optional<SignedRequestFields> ParseSignedRequest(std::string_view body);
+
+}  // namespace gg::agent
+
+#endif  // GG_AGENT_ENGINE_ENGINE_STATE_H_

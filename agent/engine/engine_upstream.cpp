@@ -1,0 +1,225 @@
+// The engine's upstream side: coalesced requests, deadlines, storing
+// verdicts before answering, background refresh and pushed denials.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "agent/engine/engine.h"
+#include "agent/engine/engine_state.h"
+
+namespace gg::agent {
+namespace {
+
+using std::chrono::milliseconds;
+
+upstream::Failure LocalFailure(std::string code, std::string message) {
+  upstream::Failure f;
+  f.failure_class = upstream::FailureClass::kTransient;
+  f.code = std::move(code);
+  f.message = std::move(message);
+  return f;
+}
+
+}  // namespace
+
+void Engine::Enqueue(KeyState& ks, Waiter waiter, int sessions) {
+  waiter.id = next_waiter_id_++;
+  waiter.deadline = deps_.scheduler.RunAfter(
+      options_.request_deadline,
+      [this, ksp = &ks, id = waiter.id] { OnDeadline(*ksp, id); });
+  ks.waiters.push_back(std::move(waiter));
+  if (!ks.in_flight) {
+    StartRequest(ks, sessions, /*refresh=*/false);
+  }
+}
+
+void Engine::StartRequest(KeyState& ks, int sessions, bool refresh) {
+  ks.in_flight = true;
+  ks.refresh_in_flight = refresh;
+  upstream::AuthorizeRequest request;
+  request.product_id = ks.key.product_id;
+  request.license_key = ks.key.license_key;
+  request.hwid = HwidFor(ks.key.product_id);
+  request.sessions = std::max(1, sessions);
+  request.instance_id = identity_.instance_id;
+  Scheduler& scheduler = deps_.scheduler;
+  // `done` runs on the client's thread: hop back onto the loop.
+  deps_.upstream.Authorize(
+      request, [this, &scheduler, ksp = &ks](upstream::Outcome outcome) {
+        scheduler.Post([this, ksp, outcome = std::move(outcome)]() mutable {
+          OnOutcome(*ksp, std::move(outcome));
+        });
+      });
+}
+
+void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
+  if (stopped_) {
+    return;  // every waiter was answered at Stop
+  }
+  const auto* verdict = std::get_if<upstream::Verdict>(&outcome);
+  if (verdict != nullptr && verdict->signed_material) {
+    if (verdict->server_time) {
+      time_->OnServerTime(*verdict->server_time);
+    }
+    const auto fields =
+        ParseSignedRequest(verdict->signed_material->request_body);
+    if (IsCacheable(*verdict) && fields &&
+        fields->hwid == HwidFor(ks.key.product_id)) {
+      CachedVerdict cached{*verdict, fields->hwid,
+                           time_->EstimatedNowSeconds()};
+      store::StoredVerdict row{ks.key, *verdict->signed_material,
+                               cached.received_at};
+      store::VerdictStore& store = deps_.store;
+      // Durable first: no app hears the verdict (not even from the
+      // in-memory cache) before PutVerdict returned.
+      deps_.worker.Submit(
+          [&store, row = std::move(row)] { return store.PutVerdict(row); },
+          [this, ksp = &ks, cached = std::move(cached),
+           outcome = std::move(outcome)](Status s) mutable {
+            if (!s) {
+              // Answered anyway: losing it only makes a later offline
+              // answer stricter (nothing cached), never looser.
+              spdlog::error("engine: storing a verdict: {}", s.error().message);
+            }
+            if (!ksp->cached) {
+              ++cached_count_;
+            }
+            ksp->cached = std::move(cached);
+            if (!stopped_) {
+              CompleteOutcome(*ksp, outcome);
+            }
+          });
+      return;
+    }
+  } else if (verdict != nullptr && ks.cached) {
+    // An unsigned LICENSE_NOT_FOUND / PRODUCT_NOT_FOUND: the license is
+    // gone, so an older cached verdict must not serve offline either.
+    ks.cached.reset();
+    --cached_count_;
+    store::VerdictStore& store = deps_.store;
+    deps_.worker.Submit(
+        [&store, key = ks.key] { return store.DeleteVerdict(key); },
+        [](Status s) {
+          if (!s) {
+            spdlog::error("engine: deleting a verdict: {}", s.error().message);
+          }
+        });
+  }
+  CompleteOutcome(ks, outcome);
+}
+
+void Engine::CompleteOutcome(KeyState& ks, const upstream::Outcome& outcome) {
+  RecordOutcome(ks, outcome);
+  const bool refresh = ks.refresh_in_flight;
+  ks.in_flight = false;
+  ks.refresh_in_flight = false;
+  std::vector<Waiter> waiters = std::move(ks.waiters);
+  ks.waiters.clear();
+  for (Waiter& w : waiters) {
+    deps_.scheduler.Cancel(w.deadline);
+    Answer(ks, w, &outcome);
+  }
+  if (sessions_.CountFor(ks.key) > 0) {
+    // The key's verdict as it now stands, for the sessions already open.
+    // A server concurrency denial of an ask for one more seat says nothing
+    // against the seats already held; of a refresh, it does.
+    auto d = Decide(MakeInput(ks, 0, &outcome), options_.policy);
+    if (d && !d->allow && !d->error &&
+        (refresh || d->reason_code != kConcurrencyLimitExceeded)) {
+      PushDenial(ks, *d);
+    }
+  }
+  ScheduleRefresh(ks);
+}
+
+void Engine::OnDeadline(KeyState& ks, std::uint64_t waiter_id) {
+  auto it = std::find_if(ks.waiters.begin(), ks.waiters.end(),
+                         [&](const Waiter& w) { return w.id == waiter_id; });
+  if (it == ks.waiters.end()) {
+    return;
+  }
+  Waiter w = std::move(*it);
+  ks.waiters.erase(it);
+  // The request goes on and updates the cache; this ask is answered now.
+  const upstream::Outcome timeout =
+      LocalFailure("TIMEOUT", "no upstream answer within requestDeadlineMs");
+  Answer(ks, w, &timeout);
+}
+
+void Engine::PushDenial(KeyState& ks, const Decision& decision) {
+  const std::vector<Session> ended = sessions_.ReleaseKey(ks.key);
+  spdlog::info("engine: {} session(s) of product {} ended: {} ({})",
+               ended.size(), ks.key.product_id, decision.reason_code,
+               SourceName(decision.source));
+  for (const Session& s : ended) {
+    Decision event = decision;
+    event.session_id = s.id;
+    deps_.events.OnSessionVerdict(s.connection_id, s.id, event);
+  }
+}
+
+void Engine::ScheduleRefresh(KeyState& ks) {
+  if (stopped_ || ks.refresh_timer != 0 || sessions_.CountFor(ks.key) == 0) {
+    return;
+  }
+  const long long interval = RefreshIntervalSeconds(
+      ks.cached ? &*ks.cached : nullptr, options_.policy);
+  // Jitter spreads the refreshes of many keys (and many agents) apart; it
+  // only shortens the interval, so a cached allow never goes stale first.
+  const double factor = 1.0 - std::clamp(options_.refresh_jitter, 0.0, 1.0) *
+                                  deps_.random.Uniform01();
+  const auto delay = milliseconds(std::max(
+      1LL,
+      static_cast<long long>(static_cast<double>(interval) * 1000.0 * factor)));
+  ks.refresh_timer = deps_.scheduler.RunAfter(
+      delay, [this, ksp = &ks] { OnRefreshTimer(*ksp); });
+}
+
+void Engine::OnRefreshTimer(KeyState& ks) {
+  ks.refresh_timer = 0;
+  const int count = sessions_.CountFor(ks.key);
+  if (stopped_ || count == 0) {
+    return;
+  }
+  if (!ks.in_flight) {  // else its answer reschedules
+    StartRequest(ks, count, /*refresh=*/true);
+  }
+}
+
+void Engine::RecordOutcome(const KeyState& ks,
+                           const upstream::Outcome& outcome) {
+  store::UpstreamEvent event;
+  event.at = UnixSeconds(deps_.clock.Now());
+  event.product_id = ks.key.product_id;
+  if (const auto* v = std::get_if<upstream::Verdict>(&outcome)) {
+    status_.online = true;
+    status_.last_contact_at = deps_.clock.Now();
+    status_.last_error.reset();
+    event.outcome = v->allow ? "allow" : "deny:" + v->reason_code;
+    event.request_id = v->request_id;
+  } else {
+    const auto& f = std::get<upstream::Failure>(outcome);
+    status_.online = false;
+    if (f.http_status != 0) {
+      status_.last_contact_at = deps_.clock.Now();
+    }
+    status_.last_error = LastError{f.code, f.message, f.request_id};
+    event.outcome = "failure:" + f.code;
+    event.request_id = f.request_id;
+  }
+  spdlog::info("engine: upstream {} for product {} (x-request-id {})",
+               event.outcome, event.product_id,
+               event.request_id.empty() ? "-" : event.request_id);
+  store::VerdictStore& store = deps_.store;
+  deps_.worker.Submit(
+      [&store, event = std::move(event)] { return store.AppendEvent(event); },
+      [](Status s) {
+        if (!s) {
+          spdlog::warn("engine: appending to the event log: {}",
+                       s.error().message);
+        }
+      });
+}
+
+}  // namespace gg::agent

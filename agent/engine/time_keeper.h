@@ -1,0 +1,66 @@
+// TimeKeeper: the agent's own idea of "now" (spec/agent.md §3 "Time").
+//
+//   estimatedNow = max(wall now, H + monotonic since start,
+//                      T + monotonic since T was received)
+//
+// H is the persisted high-water mark read at start, T the serverTime of the
+// last signed verdict of this boot. A second mark, of the wall clock alone,
+// detects rollback: wall now < wall mark - tolerance. Setting the clock back
+// therefore never makes estimatedNow smaller, a cached verdict fresher or an
+// offline window longer.
+//
+// Not thread-safe: the engine owns one and uses it on its loop thread. No
+// I/O: the engine persists MarksToPersist() through the store.
+#ifndef GG_AGENT_ENGINE_TIME_KEEPER_H_
+#define GG_AGENT_ENGINE_TIME_KEEPER_H_
+
+#include <optional>
+
+#include "platform/clock.h"
+
+namespace gg::agent {
+
+// Store state names of the two marks (Unix seconds, decimal).
+inline constexpr const char* kHighWaterState = "time.high_water";
+inline constexpr const char* kWallHighWaterState = "time.wall_high_water";
+
+struct TimeMarks {
+  std::optional<long long> high_water;       // estimatedNow, Unix seconds
+  std::optional<long long> wall_high_water;  // wall clock only
+};
+
+class TimeKeeper {
+ public:
+  // Reads the monotonic start from `clock` (which must outlive this).
+  TimeKeeper(const Clock& clock,
+             long long rollback_tolerance_seconds,
+             TimeMarks persisted);
+
+  WallTime EstimatedNow() const;
+  long long EstimatedNowSeconds() const { return UnixSeconds(EstimatedNow()); }
+
+  // T: the serverTime of a signed verdict just received.
+  void OnServerTime(WallTime server_time);
+
+  // The wall clock is more than the tolerance behind the highest wall
+  // reading persisted (at start or since). Not sticky: fixing the clock
+  // clears it.
+  bool RollbackDetected() const;
+
+  // The marks to persist now; also raises the in-memory wall mark, so a
+  // rollback after a persisted reading is detected without a restart.
+  TimeMarks MarksToPersist();
+
+ private:
+  const Clock& clock_;
+  const long long tolerance_seconds_;
+  const MonoTime start_mono_;
+  std::optional<WallTime> high_water_;
+  std::optional<long long> wall_high_water_;
+  std::optional<WallTime> server_time_;
+  MonoTime server_time_mono_{};
+};
+
+}  // namespace gg::agent
+
+#endif  // GG_AGENT_ENGINE_TIME_KEEPER_H_
