@@ -19,6 +19,12 @@
 
 namespace gg::store {
 
+// Names of the state values the agent keeps (GetState/PutState).
+inline constexpr const char* kStateTimeHighWater = "time.high_water";
+inline constexpr const char* kStateWallHighWater = "time.wall_high_water";
+inline constexpr const char* kStateInstanceId = "instance_id";
+inline constexpr const char* kStateHwidEnrollment = "hwid.enrollment";
+
 struct VerdictKey {
   std::string product_id;
   std::string license_key;
