@@ -48,7 +48,11 @@ class CurlTransportTest : public ::testing::Test {
     port_ = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // bind_to_any_port already listens: connections wait in the backlog.
+    // stop() is a no-op until the accept loop runs, so await it (bounded).
+    for (int i = 0; i < 2000 && !server_.is_running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_TRUE(server_.is_running());
     auto transport = CreateCurlTransport(CurlTransportOptions{});
     ASSERT_TRUE(transport);
     transport_ = *std::move(transport);
