@@ -32,8 +32,9 @@ struct ServerOptions {
   // Descriptors handed over by socket activation (ParseListenFds); when
   // non-empty the first is used and nothing is bound or unlinked.
   std::vector<int> activated_fds;
-  // When either is non-empty, only peers with a listed uid or group (or
-  // root, or the agent's own uid) may connect; others are closed at accept.
+  // When either is non-empty, only peers with a listed uid or group may
+  // connect (no implicit exceptions, root included); others are closed at
+  // accept without an answer.
   std::vector<long long> allowed_uids;
   std::vector<long long> allowed_gids;
   Limits limits;

@@ -146,9 +146,6 @@ bool Server::Impl::PeerAllowed(const Peer& peer) const {
   if (options.allowed_uids.empty() && options.allowed_gids.empty()) {
     return true;
   }
-  if (peer.uid == 0 || peer.uid == own_uid) {
-    return true;
-  }
   const auto& uids = options.allowed_uids;
   if (peer.uid >= 0 &&
       std::find(uids.begin(), uids.end(), peer.uid) != uids.end()) {

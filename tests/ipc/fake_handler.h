@@ -1,0 +1,187 @@
+// A hand-written RequestHandler for the ipc tests. Thread-safe, because
+// integration tests inspect it while the server's loop runs elsewhere.
+//
+// Authorize by license key: "deny-key" -> HWID_MISMATCH deny, "error-key" ->
+// an INTERNAL error answer, "defer-key" -> the reply is kept for the test to
+// send (DeferredCount/ReplyDeferred), anything else -> allow with "s_<n>".
+#ifndef GG_TESTS_IPC_FAKE_HANDLER_H_
+#define GG_TESTS_IPC_FAKE_HANDLER_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ipc/request_handler.h"
+
+namespace gg::ipc::testing {
+
+class FakeHandler : public RequestHandler {
+ public:
+  void Authorize(ConnectionId connection,
+                 const Peer& peer,
+                 const AuthorizeParams& params,
+                 Reply reply) override {
+    std::unique_lock lock(mu_);
+    last_peer_ = peer;
+    last_params_ = params;
+    if (params.license_key == "defer-key") {
+      deferred_.push_back(std::move(reply));
+      cv_.notify_all();
+      return;
+    }
+    if (params.license_key == "error-key") {
+      lock.unlock();
+      reply(ErrorAnswer{"INTERNAL", "boom", {}});
+      return;
+    }
+    if (params.license_key == "deny-key") {
+      lock.unlock();
+      reply(Deny());
+      return;
+    }
+    std::string sid = "s_" + std::to_string(++next_session_);
+    sessions_.insert(sid);
+    owner_[sid] = connection;
+    lock.unlock();
+    reply(Allow(sid));
+  }
+
+  void Heartbeat(ConnectionId,
+                 const Peer&,
+                 const std::string& session_id,
+                 Reply reply) override {
+    std::unique_lock lock(mu_);
+    bool known = sessions_.count(session_id) != 0;
+    lock.unlock();
+    if (known) {
+      reply(Allow(session_id));
+    } else {
+      reply(ErrorAnswer{"SESSION_NOT_FOUND", "no such session", {}});
+    }
+  }
+
+  std::optional<ErrorAnswer> Release(ConnectionId,
+                                     const Peer&,
+                                     const std::string& session_id) override {
+    std::lock_guard lock(mu_);
+    if (sessions_.erase(session_id) == 0) {
+      return ErrorAnswer{"SESSION_NOT_FOUND", "no such session", {}};
+    }
+    return std::nullopt;
+  }
+
+  StatusInfo Status() override {
+    StatusInfo s;
+    s.version = "9.9.9";
+    s.machine_fingerprint = "fp";
+    s.instance_id = "inst";
+    s.online = true;
+    s.last_contact_at = "2026-01-01T00:00:00Z";
+    std::lock_guard lock(mu_);
+    s.sessions = static_cast<long long>(sessions_.size());
+    return s;
+  }
+
+  std::vector<SessionInfo> Sessions() override {
+    std::lock_guard lock(mu_);
+    std::vector<SessionInfo> out;
+    for (const auto& sid : sessions_) {
+      SessionInfo info;
+      info.session_id = sid;
+      info.product_id = "p";
+      info.opened_at = "2026-01-01T00:00:00Z";
+      info.last_seen_at = "2026-01-01T00:00:00Z";
+      out.push_back(info);
+    }
+    return out;
+  }
+
+  void ConnectionClosed(ConnectionId connection) override {
+    std::lock_guard lock(mu_);
+    closed_.push_back(connection);
+    for (auto it = owner_.begin(); it != owner_.end();) {
+      if (it->second == connection) {
+        sessions_.erase(it->first);
+        it = owner_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    cv_.notify_all();
+  }
+
+  static Verdict Allow(const std::string& sid) {
+    Verdict v;
+    v.allow = true;
+    v.message = "License is valid";
+    v.source = "online";
+    v.session_id = sid;
+    v.effective_expires_at = "2027-01-01T00:00:00Z";
+    v.license_id = "lic";
+    return v;
+  }
+  static Verdict Deny() {
+    Verdict v;
+    v.reason_code = "HWID_MISMATCH";
+    v.message = "Hardware ID does not match bound device";
+    v.source = "online";
+    return v;
+  }
+
+  // Waits (bounded) until `n` replies are deferred; true if they are.
+  bool WaitDeferred(std::size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10),
+                        [&] { return deferred_.size() >= n; });
+  }
+  // Sends deferred reply `i` (from the calling thread).
+  void ReplyDeferred(std::size_t i, VerdictOrError answer) {
+    Reply r;
+    {
+      std::lock_guard lock(mu_);
+      r = deferred_.at(i);
+    }
+    r(std::move(answer));
+  }
+  bool WaitClosed(std::size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10),
+                        [&] { return closed_.size() >= n; });
+  }
+  std::vector<ConnectionId> Closed() {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
+  Peer LastPeer() {
+    std::lock_guard lock(mu_);
+    return last_peer_;
+  }
+  AuthorizeParams LastParams() {
+    std::lock_guard lock(mu_);
+    return last_params_;
+  }
+  std::size_t SessionCount() {
+    std::lock_guard lock(mu_);
+    return sessions_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int next_session_ = 0;
+  std::set<std::string> sessions_;
+  std::map<std::string, ConnectionId> owner_;
+  std::vector<Reply> deferred_;
+  std::vector<ConnectionId> closed_;
+  Peer last_peer_;
+  AuthorizeParams last_params_;
+};
+
+}  // namespace gg::ipc::testing
+
+#endif  // GG_TESTS_IPC_FAKE_HANDLER_H_

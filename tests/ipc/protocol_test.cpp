@@ -1,0 +1,244 @@
+// Unit tests of the socket-free protocol layer: framing, validation,
+// encoding and LISTEN_FDS parsing.
+#include "ipc/protocol.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "ipc/listen_fds.h"
+
+namespace gg::ipc {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kUuid[] = "123e4567-e89b-12d3-a456-426614174000";
+
+ErrorAnswer ErrorOf(std::string_view line) {
+  auto parsed = ParseRequest(line);
+  EXPECT_TRUE(std::holds_alternative<RejectedRequest>(parsed)) << line;
+  if (!std::holds_alternative<RejectedRequest>(parsed)) {
+    return {};
+  }
+  return std::get<RejectedRequest>(parsed).error;
+}
+
+// A line split across many reads comes out once, whole.
+TEST(LineFramerTest, JoinsSplitReads) {
+  LineFramer f;
+  std::vector<std::string> lines;
+  ASSERT_TRUE(f.Feed("{\"a\":", lines));
+  EXPECT_TRUE(lines.empty());
+  EXPECT_TRUE(f.HasPartial());
+  ASSERT_TRUE(f.Feed("1}", lines));
+  ASSERT_TRUE(f.Feed("\n", lines));
+  ASSERT_EQ(lines, std::vector<std::string>{"{\"a\":1}"});
+  EXPECT_FALSE(f.HasPartial());
+}
+
+// Many frames in one read come out separately and in order.
+TEST(LineFramerTest, SplitsManyFramesInOneRead) {
+  LineFramer f;
+  std::vector<std::string> lines;
+  ASSERT_TRUE(f.Feed("a\nb\nc\nd", lines));
+  EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(f.HasPartial());
+}
+
+// A frame of exactly 65,536 bytes with its newline passes.
+TEST(LineFramerTest, AcceptsExactlyTheLimit) {
+  LineFramer f;
+  std::vector<std::string> lines;
+  std::string body(kMaxFrameBytes - 1, 'x');
+  ASSERT_TRUE(f.Feed(body.substr(0, 1000), lines));
+  ASSERT_TRUE(f.Feed(body.substr(1000) + "\n", lines));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].size(), kMaxFrameBytes - 1);
+}
+
+// One byte more fails, even before the newline arrives, and stays failed.
+TEST(LineFramerTest, RejectsOneByteOver) {
+  LineFramer f;
+  std::vector<std::string> lines;
+  std::string body(kMaxFrameBytes, 'x');
+  EXPECT_FALSE(f.Feed(body, lines));
+  EXPECT_FALSE(f.Feed("\n{}\n", lines));
+  EXPECT_TRUE(lines.empty());
+  LineFramer g;
+  EXPECT_FALSE(g.Feed(body + "\n", lines));
+}
+
+// A complete authorize request yields every typed field.
+TEST(ParseRequestTest, ParsesAuthorize) {
+  auto parsed = ParseRequest(
+      R"({"v":1,"id":"a1","op":"authorize","productId":")" +
+      std::string(kUuid) +
+      R"(","licenseKey":"K-1","app":{"name":"App","version":"2"},"detached":true})");
+  ASSERT_TRUE(std::holds_alternative<Request>(parsed));
+  const auto& r = std::get<Request>(parsed);
+  EXPECT_EQ(r.op, Op::kAuthorize);
+  EXPECT_EQ(r.id, json("a1"));
+  EXPECT_EQ(r.authorize.product_id, kUuid);
+  EXPECT_EQ(r.authorize.license_key, "K-1");
+  ASSERT_TRUE(r.authorize.app.has_value());
+  EXPECT_EQ(r.authorize.app->name, "App");
+  EXPECT_TRUE(r.authorize.detached);
+}
+
+// Not JSON, a JSON array, a scalar: BAD_REQUEST with a null id.
+TEST(ParseRequestTest, BadRequestForNonObjects) {
+  EXPECT_EQ(ErrorOf("not json").code, "BAD_REQUEST");
+  EXPECT_EQ(ErrorOf("[1,2,3]").code, "BAD_REQUEST");
+  EXPECT_EQ(ErrorOf("42").code, "BAD_REQUEST");
+  EXPECT_EQ(ErrorOf("").code, "BAD_REQUEST");
+}
+
+// Invalid UTF-8 and NUL bytes are refused before parsing.
+TEST(ParseRequestTest, BadRequestForInvalidUtf8AndNul) {
+  EXPECT_EQ(ErrorOf("{\"v\":1,\"id\":1,\"op\":\"p\xff\"}").code, "BAD_REQUEST");
+  EXPECT_EQ(ErrorOf("{\"v\":1,\"id\":1,\"op\":\"\xc0\xaf\"}").code,
+            "BAD_REQUEST");  // overlong '/'
+  EXPECT_EQ(
+      ErrorOf(std::string("{\"v\":1,\"id\":1,\0\"op\":\"ping\"}", 29)).code,
+      "BAD_REQUEST");
+  EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // a surrogate
+  EXPECT_FALSE(IsValidUtf8("\xe2\x82"));      // truncated
+}
+
+// Deep nesting is refused without recursing; moderate nesting is fine.
+TEST(ParseRequestTest, DeepNestingRefused) {
+  std::string deep =
+      "{\"v\":1,\"id\":1,\"op\":\"ping\",\"x\":" + std::string(10000, '[') +
+      std::string(10000, ']') + "}";
+  EXPECT_EQ(ErrorOf(deep).code, "BAD_REQUEST");
+  std::string ok =
+      "{\"v\":1,\"id\":1,\"op\":\"ping\",\"x\":" + std::string(10, '[') +
+      std::string(10, ']') + "}";
+  EXPECT_TRUE(std::holds_alternative<Request>(ParseRequest(ok)));
+  // Brackets inside strings do not count.
+  std::string in_string =
+      R"({"v":1,"id":1,"op":"ping","x":")" + std::string(100, '[') + "\"}";
+  EXPECT_TRUE(std::holds_alternative<Request>(ParseRequest(in_string)));
+}
+
+// Version, id and op errors, with the id echoed when it was readable.
+TEST(ParseRequestTest, EnvelopeErrors) {
+  auto parsed = ParseRequest(R"({"v":2,"id":7,"op":"ping"})");
+  ASSERT_TRUE(std::holds_alternative<RejectedRequest>(parsed));
+  EXPECT_EQ(std::get<RejectedRequest>(parsed).error.code,
+            "UNSUPPORTED_VERSION");
+  EXPECT_EQ(std::get<RejectedRequest>(parsed).id, json(7));
+  EXPECT_EQ(ErrorOf(R"({"v":1,"id":7,"op":"fly"})").code, "UNKNOWN_OP");
+  EXPECT_EQ(ErrorOf(R"({"v":1,"id":[1],"op":"ping"})").code,
+            "VALIDATION_ERROR");
+  EXPECT_EQ(ErrorOf(R"({"v":1,"op":"ping"})").code, "VALIDATION_ERROR");
+  EXPECT_EQ(ErrorOf(R"({"id":1,"op":"ping"})").code, "VALIDATION_ERROR");
+  EXPECT_EQ(ErrorOf(R"({"v":1,"id":1})").code, "VALIDATION_ERROR");
+}
+
+// Per-op field validation carries the field in details.
+TEST(ParseRequestTest, FieldValidation) {
+  auto bad_uuid = ErrorOf(
+      R"({"v":1,"id":1,"op":"authorize","productId":"x","licenseKey":"k"})");
+  EXPECT_EQ(bad_uuid.code, "VALIDATION_ERROR");
+  ASSERT_EQ(bad_uuid.details.size(), 1u);
+  EXPECT_EQ(bad_uuid.details[0].first, "productId");
+  std::string head = R"({"v":1,"id":1,"op":"authorize","productId":")" +
+                     std::string(kUuid) + R"(","licenseKey":)";
+  EXPECT_EQ(ErrorOf(head + "\"\"}").details.at(0).first, "licenseKey");
+  EXPECT_EQ(ErrorOf(head + "\"" + std::string(257, 'k') + "\"}").code,
+            "VALIDATION_ERROR");
+  EXPECT_TRUE(std::holds_alternative<Request>(
+      ParseRequest(head + "\"" + std::string(256, 'k') + "\"}")));
+  EXPECT_EQ(ErrorOf(head + "\"a\\tb\"}").code, "VALIDATION_ERROR");
+  EXPECT_EQ(ErrorOf(head + "\"k\",\"detached\":1}").details.at(0).first,
+            "detached");
+  EXPECT_EQ(ErrorOf(head + "\"k\",\"app\":{\"name\":1}}").details.at(0).first,
+            "app");
+  EXPECT_EQ(ErrorOf(R"({"v":1,"id":1,"op":"heartbeat"})").details.at(0).first,
+            "sessionId");
+  EXPECT_EQ(ErrorOf(R"({"v":1,"id":1,"op":"release","sessionId":""})").code,
+            "VALIDATION_ERROR");
+}
+
+// A deny carries ok:false and allow:false; an allow carries every field.
+TEST(EncodeTest, VerdictsMirrorTheEnvelope) {
+  Verdict deny;
+  deny.reason_code = "HWID_MISMATCH";
+  deny.message = "m";
+  deny.source = "online";
+  json d = json::parse(EncodeVerdict(7, deny));
+  EXPECT_EQ(d["ok"], false);
+  EXPECT_EQ(d["allow"], false);
+  EXPECT_EQ(d["reasonCode"], "HWID_MISMATCH");
+  EXPECT_EQ(d["id"], 7);
+  Verdict allow;
+  allow.allow = true;
+  allow.source = "cache";
+  allow.session_id = "s_1";
+  json a = json::parse(EncodeVerdict("x", allow));
+  EXPECT_EQ(a["ok"], true);
+  EXPECT_TRUE(a["reasonCode"].is_null());
+  EXPECT_EQ(a["sessionId"], "s_1");
+  EXPECT_TRUE(a.contains("graceEndsAt"));
+  EXPECT_EQ(EncodeVerdict(1, allow).back(), '\n');
+}
+
+// Errors have allow:false and details as {field, message} objects.
+TEST(EncodeTest, ErrorsFailClosed) {
+  ErrorAnswer e{"VALIDATION_ERROR", "bad", {{"productId", "not a UUID"}}};
+  json j = json::parse(EncodeError(nullptr, e));
+  EXPECT_EQ(j["allow"], false);
+  EXPECT_EQ(j["ok"], false);
+  EXPECT_TRUE(j["id"].is_null());
+  EXPECT_EQ(j["error"]["details"][0]["field"], "productId");
+}
+
+// Status, sessions and events carry the spec's field names.
+TEST(EncodeTest, StatusSessionsEvents) {
+  StatusInfo s;
+  s.version = "1";
+  s.sessions = 3;
+  json st = json::parse(EncodeStatus(1, s));
+  for (const char* k : {"version", "machineFingerprint", "instanceId", "online",
+                        "lastContactAt", "lastError", "sessions",
+                        "cachedVerdicts", "uptimeSeconds"}) {
+    EXPECT_TRUE(st.contains(k)) << k;
+  }
+  EXPECT_EQ(st["sessions"], 3);
+  SessionInfo row;
+  row.session_id = "s";
+  json ss = json::parse(EncodeSessions(1, {row}));
+  EXPECT_EQ(ss["sessions"][0]["sessionId"], "s");
+  EXPECT_TRUE(ss["sessions"][0].contains("lastSeenAt"));
+  Verdict v;
+  v.reason_code = "LICENSE_REVOKED";
+  json ev = json::parse(EncodeVerdictEvent("s_1", v));
+  EXPECT_EQ(ev["event"], "verdict");
+  EXPECT_EQ(ev["sessionId"], "s_1");
+  EXPECT_FALSE(ev.contains("id"));
+  EXPECT_EQ(json::parse(EncodeShutdownEvent())["event"], "shutdown");
+}
+
+// LISTEN_FDS: used only for our pid, malformed values are errors.
+TEST(ListenFdsTest, ParsesPerSdListenFds) {
+  auto none = ParseListenFds(std::nullopt, std::nullopt, 10);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->empty());
+  auto mine = ParseListenFds("10", "2", 10);
+  ASSERT_TRUE(mine.has_value());
+  EXPECT_EQ(*mine, (std::vector<int>{3, 4}));
+  auto other = ParseListenFds("11", "2", 10);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_TRUE(other->empty());
+  EXPECT_FALSE(ParseListenFds("x", "1", 10).has_value());
+  EXPECT_FALSE(ParseListenFds("10", "0", 10).has_value());
+  EXPECT_FALSE(ParseListenFds("10", "1x", 10).has_value());
+}
+
+}  // namespace
+}  // namespace gg::ipc
