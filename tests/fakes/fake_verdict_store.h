@@ -1,0 +1,67 @@
+// An in-memory VerdictStore. Every write is appended to `log` (shared with
+// the test, so the test can record its own entries in the same order, e.g.
+// "reply"); LoadVerdicts returns the rows as stored, unchecked, like a
+// store whose own check has been bypassed (the engine checks again).
+#ifndef GG_TESTS_FAKES_FAKE_VERDICT_STORE_H_
+#define GG_TESTS_FAKES_FAKE_VERDICT_STORE_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/store/verdict_store.h"
+
+namespace gg::testing {
+
+class FakeVerdictStore final : public store::VerdictStore {
+ public:
+  Result<std::vector<store::StoredVerdict>> LoadVerdicts() override {
+    std::vector<store::StoredVerdict> all;
+    for (const auto& [k, v] : verdicts) {
+      all.push_back(v);
+    }
+    return all;
+  }
+  Status PutVerdict(const store::StoredVerdict& verdict) override {
+    log.push_back("put:" + verdict.key.license_key);
+    verdicts[Key(verdict.key)] = verdict;
+    return Ok();
+  }
+  Status DeleteVerdict(const store::VerdictKey& key) override {
+    log.push_back("delete:" + key.license_key);
+    verdicts.erase(Key(key));
+    return Ok();
+  }
+  Result<std::optional<std::string>> GetState(
+      const std::string& name) override {
+    auto it = state.find(name);
+    if (it == state.end()) {
+      return std::optional<std::string>();
+    }
+    return std::optional<std::string>(it->second);
+  }
+  Status PutState(const std::string& name, const std::string& value) override {
+    log.push_back("state:" + name);
+    state[name] = value;
+    return Ok();
+  }
+  Status AppendEvent(const store::UpstreamEvent& event) override {
+    events.push_back(event);
+    return Ok();
+  }
+
+  static std::string Key(const store::VerdictKey& k) {
+    return k.product_id + '\n' + k.license_key;
+  }
+
+  std::map<std::string, store::StoredVerdict> verdicts;
+  std::map<std::string, std::string> state;
+  std::vector<store::UpstreamEvent> events;
+  std::vector<std::string> log;
+};
+
+}  // namespace gg::testing
+
+#endif  // GG_TESTS_FAKES_FAKE_VERDICT_STORE_H_

@@ -1,0 +1,106 @@
+// A deterministic Scheduler and BlockingWorker for engine tests.
+//
+// Posted tasks queue until RunUntilIdle(); timers fire only in Advance(),
+// which moves the FakeClock to each due timer in turn and runs it and the
+// tasks it posted. Worker jobs run as posted tasks: work, then done, on the
+// test thread, in submission order. Post() is thread-safe (the fake upstream
+// may complete from another thread); everything else runs on the test
+// thread.
+#ifndef GG_TESTS_FAKES_MANUAL_SCHEDULER_H_
+#define GG_TESTS_FAKES_MANUAL_SCHEDULER_H_
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include "agent/engine/scheduler.h"
+#include "tests/fakes/fake_clock.h"
+
+namespace gg::testing {
+
+class ManualScheduler final : public agent::Scheduler,
+                              public agent::BlockingWorker {
+ public:
+  explicit ManualScheduler(FakeClock& clock) : clock_(clock) {}
+
+  void Post(std::function<void()> fn) override {
+    std::lock_guard lock(mutex_);
+    posted_.push_back(std::move(fn));
+  }
+
+  TimerId RunAfter(std::chrono::milliseconds delay,
+                   std::function<void()> fn) override {
+    const TimerId id = next_id_++;
+    timers_.emplace(std::pair{clock_.Monotonic() + delay, id}, std::move(fn));
+    return id;
+  }
+
+  void Cancel(TimerId id) override {
+    for (auto it = timers_.begin(); it != timers_.end(); ++it) {
+      if (it->first.second == id) {
+        timers_.erase(it);
+        return;
+      }
+    }
+  }
+
+  void Submit(std::function<Status()> work,
+              std::function<void(Status)> done) override {
+    ++submitted_;
+    Post([work = std::move(work), done = std::move(done)] { done(work()); });
+  }
+
+  // Runs posted tasks (and what they post) until none is left.
+  void RunUntilIdle() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::lock_guard lock(mutex_);
+        if (posted_.empty()) {
+          return;
+        }
+        fn = std::move(posted_.front());
+        posted_.pop_front();
+      }
+      fn();
+    }
+  }
+
+  // Moves the clock forward by `d`, firing due timers in order.
+  void Advance(std::chrono::nanoseconds d) {
+    const MonoTime end = clock_.Monotonic() + d;
+    RunUntilIdle();
+    while (!timers_.empty() && timers_.begin()->first.first <= end) {
+      auto it = timers_.begin();
+      const MonoTime due = it->first.first;
+      auto fn = std::move(it->second);
+      timers_.erase(it);
+      if (due > clock_.Monotonic()) {
+        clock_.Advance(due - clock_.Monotonic());
+      }
+      fn();
+      RunUntilIdle();
+    }
+    if (end > clock_.Monotonic()) {
+      clock_.Advance(end - clock_.Monotonic());
+    }
+  }
+
+  std::size_t pending_timers() const { return timers_.size(); }
+  int submitted() const { return submitted_; }
+
+ private:
+  FakeClock& clock_;
+  std::mutex mutex_;
+  std::deque<std::function<void()>> posted_;
+  std::map<std::pair<MonoTime, TimerId>, std::function<void()>> timers_;
+  TimerId next_id_ = 1;
+  int submitted_ = 0;
+};
+
+}  // namespace gg::testing
+
+#endif  // GG_TESTS_FAKES_MANUAL_SCHEDULER_H_
