@@ -129,7 +129,11 @@ class CurlTransport final : public HttpTransport {
 
   ~CurlTransport() override {
     Shutdown();
-    curl_multi_cleanup(multi_);
+    const CURLMcode rc = curl_multi_cleanup(multi_);
+    if (rc != CURLM_OK) {
+      spdlog::error("upstream: curl_multi_cleanup failed: {}",
+                    curl_multi_strerror(rc));
+    }
   }
 
   void Send(HttpRequest request, Callback done) override {

@@ -36,6 +36,11 @@ class CurlTransportTest : public ::testing::Test {
                    res.set_header("X-Request-Id", "rid-7");
                    res.set_content(R"({"ok":false})", "application/json");
                  });
+    // Reached only through the explicit proxy: the host does not resolve.
+    server_.Post("http://upstream.invalid/via-proxy",
+                 [](const httplib::Request&, httplib::Response& res) {
+                   res.set_content("proxied", "text/plain");
+                 });
     server_.Post("/big", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(kMaxResponseBodyBytes + 1, 'x'),
                       "text/plain");
@@ -167,6 +172,25 @@ TEST_F(CurlTransportTest, ShutdownAbortsInFlight) {
     refused = !r2 && r2.error().kind == TransportErrorKind::kShutdown;
   });
   EXPECT_TRUE(refused);
+}
+
+// An explicit proxy carries the request (absolute-form URI to the proxy).
+TEST_F(CurlTransportTest, UsesExplicitProxy) {
+  CurlTransportOptions options;
+  options.proxy = "http://127.0.0.1:" + std::to_string(port_);
+  auto proxied = CreateCurlTransport(options);
+  ASSERT_TRUE(proxied);
+  HttpRequest req;
+  req.url = "http://upstream.invalid/via-proxy";
+  std::promise<TransportResult> promise;
+  auto future = promise.get_future();
+  (*proxied)->Send(
+      req, [&promise](TransportResult r) { promise.set_value(std::move(r)); });
+  ASSERT_EQ(future.wait_for(seconds(30)), std::future_status::ready);
+  auto r = future.get();
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "proxied");
 }
 
 }  // namespace
