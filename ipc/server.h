@@ -5,7 +5,8 @@
 // Threads: construct, Start and Stop on the loop's thread (or before it
 // runs). PushVerdictEvent and BroadcastShutdown may be called from any
 // thread: they post to the loop. The io_context and the handler are owned
-// by the caller and must outlive the server.
+// by the caller and must outlive the server; destroy the server (which
+// stops it) before the io_context.
 #ifndef GG_IPC_SERVER_H_
 #define GG_IPC_SERVER_H_
 

@@ -6,6 +6,7 @@
 
 #include <sddl.h>
 
+#include <memory>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -50,6 +51,7 @@ struct Server::Impl {
 
   Result<HANDLE> CreateInstance(bool first);
   void Accept(HANDLE pipe);
+  void Admit(asio::windows::stream_handle stream);
   void ListenNext();
 
   asio::io_context& io;
@@ -57,7 +59,8 @@ struct Server::Impl {
   ServerOptions options;
   internal::Registry registry;
   PSECURITY_DESCRIPTOR security = nullptr;
-  HANDLE pending = INVALID_HANDLE_VALUE;  // the instance awaiting a client
+  // The instance awaiting a client.
+  std::shared_ptr<asio::windows::stream_handle> pending;
   bool stopped = false;
 };
 
@@ -88,51 +91,57 @@ Result<HANDLE> Server::Impl::CreateInstance(bool first) {
 }
 
 void Server::Impl::Accept(HANDLE pipe) {
-  pending = pipe;
-  auto self_io = &io;
+  // Wrapping the handle first associates it with the io_context's
+  // completion port, so the overlapped ConnectNamedPipe completes there.
+  pending = std::make_shared<asio::windows::stream_handle>(io, pipe);
+  auto stream = pending;
   asio::windows::overlapped_ptr overlapped(
-      *self_io, [this, pipe](asio::error_code ec, std::size_t) {
+      stream->get_executor(), [this, stream](asio::error_code ec, std::size_t) {
+        // Checked before touching `this`: after Stop the Impl may be gone.
         if (ec == asio::error::operation_aborted || stopped) {
           return;
         }
-        pending = INVALID_HANDLE_VALUE;
-        if (ec) {
-          CloseHandle(pipe);
-        } else {
-          Peer peer =
-              ReadPeerCredentials(reinterpret_cast<std::intptr_t>(pipe));
-          asio::windows::stream_handle stream(io, pipe);
-          if (registry.Size() >= options.limits.max_connections) {
-            std::string line = EncodeError(
-                nullptr, MakeErrorAnswer("BUSY", "too many connections"));
-            asio::error_code ignored;
-            asio::write(stream, asio::buffer(line), ignored);
-            stream.close(ignored);
-          } else {
-            ConnectionId id = registry.NextId();
-            auto conn = std::make_shared<
-                internal::Connection<asio::windows::stream_handle>>(
-                io, std::move(stream), id, peer, -1, options.limits, handler,
-                [this](ConnectionId gone) { registry.Remove(gone); });
-            registry.Add(id, conn);
-            conn->Start();
-          }
+        pending.reset();
+        if (!ec) {
+          Admit(std::move(*stream));
         }
         ListenNext();
       });
-  BOOL ok = ConnectNamedPipe(pipe, overlapped.get());
+  BOOL ok = ConnectNamedPipe(stream->native_handle(), overlapped.get());
   DWORD err = GetLastError();
   if (!ok && err == ERROR_IO_PENDING) {
     overlapped.release();  // completes later through the io_context
-  } else if (!ok && err == ERROR_PIPE_CONNECTED) {
+  } else if (ok || err == ERROR_PIPE_CONNECTED) {
     overlapped.complete(asio::error_code(), 0);  // connected in between
-  } else if (!ok) {
+  } else {
     overlapped.complete(asio::error_code(static_cast<int>(err),
                                          asio::error::get_system_category()),
                         0);
-  } else {
-    overlapped.complete(asio::error_code(), 0);
   }
+}
+
+void Server::Impl::Admit(asio::windows::stream_handle stream) {
+  Peer peer = ReadPeerCredentials(
+      reinterpret_cast<std::intptr_t>(stream.native_handle()));
+  if (registry.Size() >= options.limits.max_connections) {
+    auto refused =
+        std::make_shared<asio::windows::stream_handle>(std::move(stream));
+    auto line = std::make_shared<std::string>(
+        EncodeError(nullptr, MakeErrorAnswer("BUSY", "too many connections")));
+    asio::async_write(*refused, asio::buffer(*line),
+                      [refused, line](asio::error_code, std::size_t) {
+                        asio::error_code ignored;
+                        refused->close(ignored);
+                      });
+    return;
+  }
+  ConnectionId id = registry.NextId();
+  auto conn =
+      std::make_shared<internal::Connection<asio::windows::stream_handle>>(
+          io, std::move(stream), id, peer, -1, options.limits, handler,
+          [this](ConnectionId gone) { registry.Remove(gone); });
+  registry.Add(id, conn);
+  conn->Start();
 }
 
 void Server::Impl::ListenNext() {
@@ -175,10 +184,10 @@ void Server::Stop() {
     return;
   }
   impl_->stopped = true;
-  if (impl_->pending != INVALID_HANDLE_VALUE) {
-    CancelIoEx(impl_->pending, nullptr);
-    CloseHandle(impl_->pending);
-    impl_->pending = INVALID_HANDLE_VALUE;
+  if (impl_->pending) {
+    asio::error_code ignored;
+    impl_->pending->close(ignored);  // cancels the pending ConnectNamedPipe
+    impl_->pending.reset();
   }
   impl_->registry.CloseAll();
 }
