@@ -295,6 +295,10 @@ void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
       return;
     }
     d.session_id = (*opened)->id;
+    // Debug only: this is the cached hot path.
+    spdlog::debug("engine: session {} opened for pid {} uid {} gid {} ({})",
+                  (*opened)->id, (*opened)->pid, (*opened)->uid, (*opened)->gid,
+                  SourceName(d.source));
     ScheduleRefresh(ks);
   }
   w.done(std::move(d));

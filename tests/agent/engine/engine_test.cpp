@@ -198,6 +198,27 @@ TEST_F(EngineTest, TamperedAndForeignRowsIgnored) {
   EXPECT_EQ((*foreign_reply)->reason_code, "AGENT_OFFLINE");
 }
 
+// An unsigned 404 denies online, is not cached, and removes an older
+// cached allow so it cannot serve offline either.
+TEST_F(EngineTest, UnsignedNotFoundDeniesAndDropsCache) {
+  Seed(VerdictSpec{.server_time = kT0 - 1000}, kT0 - 1000);
+  StartEngine();
+  auto reply = Ask();
+  upstream::Verdict not_found;
+  not_found.reason_code = "LICENSE_NOT_FOUND";
+  not_found.message = "License not found";
+  Answer(0, not_found);
+  ASSERT_TRUE(reply->has_value());
+  EXPECT_EQ((*reply)->reason_code, "LICENSE_NOT_FOUND");
+  EXPECT_EQ(SourceName((*reply)->source), "online");
+  EXPECT_TRUE(store_.verdicts.empty());
+  EXPECT_EQ(engine_->StatusSnapshot().cached_verdicts, 0u);
+  auto offline = Ask();
+  ASSERT_EQ(upstream_.calls(), 2u);
+  Answer(1, Offline());
+  EXPECT_EQ((*offline)->reason_code, "AGENT_OFFLINE");
+}
+
 // The local concurrency limit denies with source local and no upstream
 // call; a release frees the seat; sessions reported count the new one.
 TEST_F(EngineTest, LocalConcurrencyLimit) {
