@@ -14,10 +14,13 @@
 #endif
 
 // GCC's -Wnull-dereference fires on Asio's own scheduler code after
-// inlining; it is third-party code, so the warning is off for it alone.
+// inlining, and -Wtsan on its fences; it is third-party code, so those
+// warnings are off for it alone.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnull-dereference"
+#pragma GCC diagnostic ignored "-Wpragmas"
+#pragma GCC diagnostic ignored "-Wtsan"  // Asio's fences, under TSan builds
 #endif
 #include <asio.hpp>
 #if defined(__GNUC__) && !defined(__clang__)

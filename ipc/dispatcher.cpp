@@ -1,6 +1,7 @@
 #include "ipc/dispatcher.h"
 
 #include <atomic>
+#include <exception>
 #include <utility>
 #include <vector>
 
@@ -91,6 +92,30 @@ void Dispatcher::HandleLine(const std::string& line) {
 }
 
 void Dispatcher::Dispatch(Request request, const std::shared_ptr<Slot>& slot) {
+  nlohmann::json id = request.id;
+  auto used = std::make_shared<std::atomic<bool>>(false);
+  bool async = request.op == Op::kAuthorize || request.op == Op::kHeartbeat;
+  // A handler that throws must not take the loop down: the request gets
+  // INTERNAL, unless its reply already went out.
+  try {
+    DispatchUnguarded(std::move(request), slot, used);
+  } catch (const std::exception& e) {
+    if (async && used->exchange(true)) {
+      return;
+    }
+    if (async) {
+      --pending_;
+    }
+    slot->answer =
+        EncodeError(id, MakeErrorAnswer("INTERNAL", "the agent failed: " +
+                                                        std::string(e.what())));
+  }
+}
+
+void Dispatcher::DispatchUnguarded(
+    Request request,
+    const std::shared_ptr<Slot>& slot,
+    const std::shared_ptr<std::atomic<bool>>& used) {
   const nlohmann::json& id = request.id;
   switch (request.op) {
     case Op::kPing:
@@ -122,21 +147,22 @@ void Dispatcher::Dispatch(Request request, const std::shared_ptr<Slot>& slot) {
     case Op::kAuthorize:
       ++pending_;
       handler_.Authorize(id_, peer_, request.authorize,
-                         MakeReply(slot, id, /*is_authorize=*/true));
+                         MakeReply(slot, id, /*is_authorize=*/true, used));
       return;
     case Op::kHeartbeat:
       ++pending_;
       handler_.Heartbeat(id_, peer_, request.session_id,
-                         MakeReply(slot, id, /*is_authorize=*/false));
+                         MakeReply(slot, id, /*is_authorize=*/false, used));
       return;
   }
 }
 
-RequestHandler::Reply Dispatcher::MakeReply(std::shared_ptr<Slot> slot,
-                                            nlohmann::json id,
-                                            bool is_authorize) {
+RequestHandler::Reply Dispatcher::MakeReply(
+    std::shared_ptr<Slot> slot,
+    nlohmann::json id,
+    bool is_authorize,
+    std::shared_ptr<std::atomic<bool>> used) {
   std::weak_ptr<Dispatcher> weak = weak_from_this();
-  auto used = std::make_shared<std::atomic<bool>>(false);
   auto post = io_.post;
   return [weak, slot, id, is_authorize, used, post](VerdictOrError answer) {
     if (used->exchange(true)) {

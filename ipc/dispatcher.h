@@ -7,6 +7,7 @@
 #ifndef GG_IPC_DISPATCHER_H_
 #define GG_IPC_DISPATCHER_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -72,9 +73,13 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
 
   void HandleLine(const std::string& line);
   void Dispatch(Request request, const std::shared_ptr<Slot>& slot);
+  void DispatchUnguarded(Request request,
+                         const std::shared_ptr<Slot>& slot,
+                         const std::shared_ptr<std::atomic<bool>>& used);
   RequestHandler::Reply MakeReply(std::shared_ptr<Slot> slot,
                                   nlohmann::json id,
-                                  bool is_authorize);
+                                  bool is_authorize,
+                                  std::shared_ptr<std::atomic<bool>> used);
   void Complete(const std::shared_ptr<Slot>& slot, std::string line);
   void Flush();
 

@@ -158,6 +158,19 @@ TEST_F(DispatcherTest, HandlerErrorsPassThrough) {
   EXPECT_EQ(lines[2]["error"]["code"], "SESSION_NOT_FOUND");
 }
 
+// A handler that throws yields INTERNAL and the connection goes on.
+TEST_F(DispatcherTest, ThrowingHandlerAnswersInternal) {
+  auto d = Make();
+  d->OnBytes(Auth(1, "throw-key") + R"({"v":1,"id":2,"op":"ping"})"
+                                    "\n");
+  auto lines = Lines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["error"]["code"], "INTERNAL");
+  EXPECT_EQ(lines[0]["allow"], false);
+  EXPECT_EQ(lines[1]["ok"], true);
+  EXPECT_EQ(d->InFlight(), 0u);
+}
+
 // release of an open session answers ok and forgets it.
 TEST_F(DispatcherTest, ReleaseEndsSession) {
   auto d = Make();

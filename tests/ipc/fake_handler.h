@@ -2,8 +2,9 @@
 // integration tests inspect it while the server's loop runs elsewhere.
 //
 // Authorize by license key: "deny-key" -> HWID_MISMATCH deny, "error-key" ->
-// an INTERNAL error answer, "defer-key" -> the reply is kept for the test to
-// send (DeferredCount/ReplyDeferred), anything else -> allow with "s_<n>".
+// an INTERNAL error answer, "throw-key" -> throws, "defer-key" -> the reply is
+// kept for the test to send (DeferredCount/ReplyDeferred), anything else ->
+// allow with "s_<n>".
 #ifndef GG_TESTS_IPC_FAKE_HANDLER_H_
 #define GG_TESTS_IPC_FAKE_HANDLER_H_
 
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,9 @@ class FakeHandler : public RequestHandler {
       deferred_.push_back(std::move(reply));
       cv_.notify_all();
       return;
+    }
+    if (params.license_key == "throw-key") {
+      throw std::runtime_error("fake failure");
     }
     if (params.license_key == "error-key") {
       lock.unlock();
