@@ -2,8 +2,8 @@
 #include <openssl/crypto.h>
 #include <sqlite3.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/version.h>
+#include <nlohmann/json.hpp>
 
 #include "service/commands.h"
 

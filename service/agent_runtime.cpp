@@ -1,0 +1,225 @@
+#include "service/agent_runtime.h"
+
+#include <spdlog/spdlog.h>
+
+#include "hwid/collector.h"
+#include "hwid/machine_key.h"
+#include "platform/private_file.h"
+#include "service/agent_options.h"
+#include "service/commands.h"
+#include "service/os_users.h"
+#include "service/reload_signal.h"
+
+namespace gg::service {
+
+AgentRuntime::AgentRuntime(RunOptions options,
+                           config::Config config,
+                           ServiceHost& host)
+    : options_(std::move(options)), config_(std::move(config)), host_(host) {}
+
+AgentRuntime::~AgentRuntime() {
+  // The engine and server hold tasks on the loop and the worker: they go
+  // first, then the worker is joined before the store it writes to closes.
+  server_.reset();
+  engine_.reset();
+  worker_.Join();
+}
+
+std::optional<int> AgentRuntime::Start() {
+  if (auto dir = EnsurePrivateDirectory(config_.state.dir); !dir) {
+    spdlog::error("state directory: {}", dir.error().message);
+    return kExitFailure;
+  }
+  auto store = store::SqliteVerdictStore::Open(
+      {config_.state.dir, config_.server.response_public_keys, &clock_});
+  if (!store) {
+    spdlog::error("verdict store: {}", store.error().message);
+    return kExitFailure;
+  }
+  store_ = std::move(*store);
+
+  auto parts = hwid::CollectParts({config_.hwid.root});
+  auto identity =
+      EstablishIdentity(*store_, parts, config_.hwid.match_threshold);
+  if (!identity) {
+    spdlog::error("hardware ID: {}", identity.error().message);
+    return kExitFailure;
+  }
+  identity_ = std::move(*identity);
+
+  auto upstream = upstream::AuthorizeClient::CreateWithCurl(
+      UpstreamOptionsFrom(config_), clock_, random_);
+  if (!upstream) {
+    spdlog::error("upstream client: {}", upstream.error().message);
+    return kExitFailure;
+  }
+  upstream_ = std::move(*upstream);
+
+  probe_ = agent::MakeSystemProcessProbe();
+  agent::EngineIdentity engine_identity;
+  engine_identity.hwid_for_product =
+      [key = identity_.machine_key](std::string_view product_id) {
+        auto hwid = hwid::ProductHwid(key, product_id);
+        // HMAC over a fixed-size key only fails if OpenSSL itself does; an
+        // empty hwid is then refused upstream rather than guessed.
+        return hwid ? *hwid : std::string();
+      };
+  engine_identity.instance_id = identity_.instance_id;
+  engine_identity.response_public_keys = config_.server.response_public_keys;
+
+  // The engine pushes events to this runtime, which hands them to the
+  // bridge: the engine must exist before the bridge that targets it.
+  engine_ = std::make_unique<agent::Engine>(
+      EngineOptionsFrom(config_), std::move(engine_identity),
+      agent::EngineDeps{clock_, random_, *upstream_, *store_, scheduler_,
+                        worker_, *probe_, *this});
+  bridge_ = std::make_unique<IpcBridge>(
+      *engine_, AgentIdentityInfo{kAgentVersion, identity_.fingerprint});
+  if (auto started = engine_->Start(); !started) {
+    spdlog::error("cache: {}", started.error().message);
+    return kExitFailure;
+  }
+
+  std::vector<long long> gids;
+  if (config_.ipc.allowed_groups) {
+    auto ids = GroupIds(*config_.ipc.allowed_groups);
+    if (!ids) {
+      spdlog::error("{}", ids.error().message);
+      return kExitUsage;
+    }
+    gids = *ids;
+  }
+  server_ = std::make_unique<ipc::Server>(
+      io_, *bridge_,
+      ServerOptionsFrom(config_, options_.inherited_fds, std::move(gids)));
+  if (auto listening = server_->Start(); !listening) {
+    spdlog::error("socket {}: {}", config_.ipc.path.string(),
+                  listening.error().message);
+    return kExitFailure;
+  }
+  bridge_->AttachServer(server_.get());
+  return std::nullopt;
+}
+
+int AgentRuntime::Run() {
+  if (options_.handle_signals)
+    WatchSignals();
+  host_.Started(*this);
+  spdlog::info("gg-agent {} ready on {}", kAgentVersion,
+               config_.ipc.path.string());
+  host_.Ready();
+  ScheduleStatus();
+  ScheduleWatchdog();
+  io_.run();
+  return kExitOk;
+}
+
+void AgentRuntime::RequestStop() {
+  asio::post(io_, [this] { Stop(); });
+}
+
+void AgentRuntime::RequestReload() {
+  asio::post(io_, [this] { Reload(); });
+}
+
+void AgentRuntime::OnSessionVerdict(agent::ConnectionId connection_id,
+                                    const std::string& session_id,
+                                    const agent::Decision& decision) {
+  if (bridge_)
+    bridge_->OnSessionVerdict(connection_id, session_id, decision);
+}
+
+void AgentRuntime::WatchSignals() {
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  AddReloadSignal(signals_);
+  signals_.async_wait([this](const std::error_code& ec, int signal_number) {
+    if (ec)
+      return;
+    if (IsReloadSignal(signal_number)) {
+      Reload();
+      WatchSignals();
+    } else {
+      spdlog::info("signal {}: stopping", signal_number);
+      Stop();
+    }
+  });
+}
+
+void AgentRuntime::ScheduleWatchdog() {
+  auto interval = host_.WatchdogInterval();
+  if (!interval || stopping_)
+    return;
+  host_.Watchdog();
+  watchdog_timer_.expires_after(*interval);
+  watchdog_timer_.async_wait([this](const std::error_code& ec) {
+    if (!ec)
+      ScheduleWatchdog();
+  });
+}
+
+std::string AgentRuntime::StatusLine() const {
+  auto s = engine_->StatusSnapshot();
+  std::string line = s.online ? "online" : "offline";
+  if (s.last_error)
+    line += " (" + s.last_error->code + ")";
+  line += ", " + std::to_string(s.sessions) + " sessions, " +
+          std::to_string(s.cached_verdicts) + " cached verdicts";
+  if (s.clock_rollback)
+    line += ", clock rollback detected";
+  return line;
+}
+
+void AgentRuntime::ScheduleStatus() {
+  if (stopping_)
+    return;
+  host_.Status(StatusLine());
+  status_timer_.expires_after(std::chrono::seconds(5));
+  status_timer_.async_wait([this](const std::error_code& ec) {
+    if (!ec)
+      ScheduleStatus();
+  });
+}
+
+void AgentRuntime::Reload() {
+  if (stopping_)
+    return;
+  host_.Reloading();
+  auto fresh = config::LoadConfigFile(options_.config_path);
+  if (!fresh) {
+    spdlog::error("reload refused, the running configuration stays: {}",
+                  fresh.error().message);
+  } else {
+    for (const auto& section : SettingsNeedingRestart(config_, *fresh))
+      spdlog::warn("reload: changes to \"{}\" take effect at the next start",
+                   section);
+    log::Init(fresh->log.level, fresh->log.format);
+    config_.policy = fresh->policy;
+    config_.log = fresh->log;
+    spdlog::info("configuration reloaded from {}",
+                 options_.config_path.string());
+  }
+  host_.Ready();
+}
+
+void AgentRuntime::Stop() {
+  if (stopping_)
+    return;
+  stopping_ = true;
+  host_.Stopping();
+  std::error_code ignored;
+  signals_.cancel(ignored);
+  watchdog_timer_.cancel();
+  status_timer_.cancel();
+  server_->BroadcastShutdown();
+  engine_->Stop([this] {
+    upstream_->Shutdown(std::chrono::seconds(2));
+    // The shutdown events were posted before this: they are written by the
+    // time the server closes the connections.
+    server_->Stop();
+    scheduler_.CancelAll();
+    io_.stop();
+  });
+}
+
+}  // namespace gg::service

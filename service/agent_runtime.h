@@ -1,0 +1,75 @@
+// AgentRuntime: one running agent — the objects RunAgent builds, in the
+// order they depend on each other, and its life cycle on the Asio loop
+// (ready, status, watchdog, reload, stop).
+#ifndef GG_SERVICE_AGENT_RUNTIME_H_
+#define GG_SERVICE_AGENT_RUNTIME_H_
+
+#include <memory>
+#include <optional>
+
+#include "agent/config/config.h"
+#include "agent/engine/engine.h"
+#include "agent/store/sqlite_verdict_store.h"
+#include "agent/upstream/authorize_client.h"
+#include "ipc/asio.h"
+#include "ipc/server.h"
+#include "platform/clock.h"
+#include "platform/random.h"
+#include "service/asio_scheduler.h"
+#include "service/ipc_bridge.h"
+#include "service/machine_identity.h"
+#include "service/run_agent.h"
+
+namespace gg::service {
+
+class AgentRuntime final : public AgentControl, public agent::EventSink {
+ public:
+  AgentRuntime(RunOptions options, config::Config config, ServiceHost& host);
+  ~AgentRuntime() override;
+
+  // Builds everything and starts listening; the exit code on failure.
+  std::optional<int> Start();
+  // Runs the loop until stopped; returns the exit code.
+  int Run();
+
+  // AgentControl: thread-safe, post to the loop.
+  void RequestStop() override;
+  void RequestReload() override;
+
+  // agent::EventSink: forwards to the bridge, which writes to the socket.
+  void OnSessionVerdict(agent::ConnectionId connection_id,
+                        const std::string& session_id,
+                        const agent::Decision& decision) override;
+
+ private:
+  void WatchSignals();
+  void ScheduleWatchdog();
+  void ScheduleStatus();
+  std::string StatusLine() const;
+  void Reload();
+  void Stop();
+
+  RunOptions options_;
+  config::Config config_;
+  ServiceHost& host_;
+  SystemClock clock_;
+  SecureRandomSource random_;
+  asio::io_context io_;
+  asio::signal_set signals_{io_};
+  asio::steady_timer watchdog_timer_{io_};
+  asio::steady_timer status_timer_{io_};
+  AsioScheduler scheduler_{io_};
+  ThreadWorker worker_{io_};
+  std::unique_ptr<store::SqliteVerdictStore> store_;
+  MachineIdentity identity_;
+  std::unique_ptr<upstream::AuthorizeClient> upstream_;
+  std::unique_ptr<agent::ProcessProbe> probe_;
+  std::unique_ptr<agent::Engine> engine_;
+  std::unique_ptr<IpcBridge> bridge_;
+  std::unique_ptr<ipc::Server> server_;
+  bool stopping_ = false;
+};
+
+}  // namespace gg::service
+
+#endif  // GG_SERVICE_AGENT_RUNTIME_H_

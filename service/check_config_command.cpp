@@ -1,0 +1,19 @@
+#include "agent/config/config.h"
+#include "service/commands.h"
+
+namespace gg::service {
+
+int CheckConfigCommand(const std::filesystem::path& config_path,
+                       std::ostream& out,
+                       std::ostream& err) {
+  auto config = config::LoadConfigFile(config_path);
+  if (!config) {
+    err << "gg-agent: " << config_path.string() << ": invalid configuration\n"
+        << config.error().message << "\n";
+    return kExitUsage;
+  }
+  out << config::FormatEffectiveConfig(*config) << "\n";
+  return kExitOk;
+}
+
+}  // namespace gg::service

@@ -1,0 +1,131 @@
+#include "service/ipc_bridge.h"
+
+#include "platform/time_format.h"
+
+namespace gg::service {
+namespace {
+
+std::optional<std::string> OptionalTime(const std::optional<WallTime>& t) {
+  if (!t)
+    return std::nullopt;
+  return FormatRfc3339(*t);
+}
+
+int ToInt(long long v) {
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+ipc::VerdictOrError ToIpcAnswer(const agent::Decision& decision) {
+  if (decision.error) {
+    ipc::ErrorAnswer error{decision.error->code, decision.error->message, {}};
+    for (const auto& d : decision.error->details)
+      error.details.emplace_back(d.field, d.message);
+    return error;
+  }
+  ipc::Verdict v;
+  v.allow = decision.allow;
+  if (!decision.allow)
+    v.reason_code = decision.reason_code;
+  v.message = decision.message;
+  v.source = std::string(agent::SourceName(decision.source));
+  if (!decision.session_id.empty())
+    v.session_id = decision.session_id;
+  v.effective_expires_at = OptionalTime(decision.effective_expires_at);
+  v.grace_ends_at = OptionalTime(decision.grace_ends_at);
+  if (!decision.license_id.empty())
+    v.license_id = decision.license_id;
+  return v;
+}
+
+void IpcBridge::Authorize(ipc::ConnectionId connection,
+                          const ipc::Peer& peer,
+                          const ipc::AuthorizeParams& params,
+                          Reply reply) {
+  agent::AuthorizeInput input;
+  input.product_id = params.product_id;
+  input.license_key = params.license_key;
+  if (params.app) {
+    input.app_name = params.app->name;
+    input.app_version = params.app->version;
+  }
+  input.detached = params.detached;
+  input.pid = ToInt(peer.pid);
+  input.uid = ToInt(peer.uid);
+  input.gid = ToInt(peer.gid);
+  input.connection_id = connection;
+  engine_.Authorize(std::move(input),
+                    [reply = std::move(reply)](agent::Decision decision) {
+                      reply(ToIpcAnswer(decision));
+                    });
+}
+
+void IpcBridge::Heartbeat(ipc::ConnectionId,
+                          const ipc::Peer&,
+                          const std::string& session_id,
+                          Reply reply) {
+  engine_.Heartbeat(session_id,
+                    [reply = std::move(reply)](agent::Decision decision) {
+                      reply(ToIpcAnswer(decision));
+                    });
+}
+
+std::optional<ipc::ErrorAnswer> IpcBridge::Release(
+    ipc::ConnectionId,
+    const ipc::Peer&,
+    const std::string& session_id) {
+  if (engine_.Release(session_id))
+    return std::nullopt;
+  return ipc::ErrorAnswer{"SESSION_NOT_FOUND", "no such session", {}};
+}
+
+ipc::StatusInfo IpcBridge::Status() {
+  agent::EngineStatus s = engine_.StatusSnapshot();
+  ipc::StatusInfo info;
+  info.version = identity_.version;
+  info.machine_fingerprint = identity_.machine_fingerprint;
+  info.instance_id = s.instance_id;
+  info.online = s.online;
+  info.last_contact_at = OptionalTime(s.last_contact_at);
+  if (s.last_error)
+    info.last_error = ipc::LastError{s.last_error->code, s.last_error->message,
+                                     s.last_error->request_id};
+  info.sessions = static_cast<long long>(s.sessions);
+  info.cached_verdicts = static_cast<long long>(s.cached_verdicts);
+  info.uptime_seconds = s.uptime_seconds;
+  return info;
+}
+
+std::vector<ipc::SessionInfo> IpcBridge::Sessions() {
+  std::vector<ipc::SessionInfo> out;
+  for (const auto& s : engine_.ListSessions()) {
+    ipc::SessionInfo info;
+    info.session_id = s.id;
+    info.product_id = s.key.product_id;
+    info.pid = s.pid;
+    info.uid = s.uid;
+    if (!s.app_name.empty() || !s.app_version.empty())
+      info.app = ipc::AppInfo{s.app_name, s.app_version};
+    info.opened_at = FormatRfc3339(s.opened_at);
+    info.last_seen_at = FormatRfc3339(s.last_seen_at);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+void IpcBridge::ConnectionClosed(ipc::ConnectionId connection) {
+  engine_.ConnectionClosed(connection);
+}
+
+void IpcBridge::OnSessionVerdict(agent::ConnectionId connection_id,
+                                 const std::string& session_id,
+                                 const agent::Decision& decision) {
+  if (!server_)
+    return;
+  auto answer = ToIpcAnswer(decision);
+  if (auto* verdict = std::get_if<ipc::Verdict>(&answer))
+    server_->PushVerdictEvent(connection_id, session_id, std::move(*verdict));
+}
+
+}  // namespace gg::service

@@ -1,0 +1,61 @@
+// IpcBridge: the agent's Engine seen through the IPC server's
+// RequestHandler, and the engine's EventSink back into the server. The one
+// place where the two layers' vocabularies meet (ipc/ never links agent/).
+#ifndef GG_SERVICE_IPC_BRIDGE_H_
+#define GG_SERVICE_IPC_BRIDGE_H_
+
+#include <string>
+
+#include "agent/engine/engine.h"
+#include "ipc/request_handler.h"
+#include "ipc/server.h"
+
+namespace gg::service {
+
+// What `status` shows besides the engine's own snapshot.
+struct AgentIdentityInfo {
+  std::string version;
+  std::string machine_fingerprint;
+};
+
+// Converts an engine Decision into the verdict or error answer of ipc.md.
+ipc::VerdictOrError ToIpcAnswer(const agent::Decision& decision);
+
+// Runs on the loop thread only, like the engine and the server.
+class IpcBridge final : public ipc::RequestHandler, public agent::EventSink {
+ public:
+  IpcBridge(agent::Engine& engine, AgentIdentityInfo identity)
+      : engine_(engine), identity_(std::move(identity)) {}
+
+  // Events go nowhere until the server exists (it needs the bridge first).
+  void AttachServer(ipc::Server* server) { server_ = server; }
+
+  void Authorize(ipc::ConnectionId connection,
+                 const ipc::Peer& peer,
+                 const ipc::AuthorizeParams& params,
+                 Reply reply) override;
+  void Heartbeat(ipc::ConnectionId connection,
+                 const ipc::Peer& peer,
+                 const std::string& session_id,
+                 Reply reply) override;
+  std::optional<ipc::ErrorAnswer> Release(
+      ipc::ConnectionId connection,
+      const ipc::Peer& peer,
+      const std::string& session_id) override;
+  ipc::StatusInfo Status() override;
+  std::vector<ipc::SessionInfo> Sessions() override;
+  void ConnectionClosed(ipc::ConnectionId connection) override;
+
+  void OnSessionVerdict(agent::ConnectionId connection_id,
+                        const std::string& session_id,
+                        const agent::Decision& decision) override;
+
+ private:
+  agent::Engine& engine_;
+  AgentIdentityInfo identity_;
+  ipc::Server* server_ = nullptr;
+};
+
+}  // namespace gg::service
+
+#endif  // GG_SERVICE_IPC_BRIDGE_H_

@@ -1,0 +1,26 @@
+#include "service/run_agent.h"
+
+#include <spdlog/spdlog.h>
+
+#include "agent/config/config.h"
+#include "platform/log.h"
+#include "service/agent_runtime.h"
+#include "service/commands.h"
+
+namespace gg::service {
+
+int RunAgent(const RunOptions& options, ServiceHost& host) {
+  auto config = config::LoadConfigFile(options.config_path);
+  if (!config) {
+    spdlog::error("{}: invalid configuration: {}", options.config_path.string(),
+                  config.error().message);
+    return kExitUsage;
+  }
+  log::Init(config->log.level, config->log.format);
+  AgentRuntime runtime(options, std::move(*config), host);
+  if (auto failed = runtime.Start())
+    return *failed;
+  return runtime.Run();
+}
+
+}  // namespace gg::service
