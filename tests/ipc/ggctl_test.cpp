@@ -120,6 +120,15 @@ TEST_F(GgctlTest, EnvironmentSocket) {
   EXPECT_EQ(r.code, 0);
 }
 
+// The stdlib Python example speaks the protocol: 0 licensed, 3 denied.
+TEST_F(GgctlTest, PythonExampleClient) {
+  std::string py = "GG_AGENT_SOCKET=" + socket_ + " python3 " +
+                   std::string(GG_SOURCE_DIR) + "/examples/gg_client.py " +
+                   kProduct + " ";
+  EXPECT_EQ(RunCommand(py + "good").code, 0);
+  EXPECT_EQ(RunCommand(py + "deny-key").code, 3);
+}
+
 // No agent: exit 1 for every command, never 0.
 TEST(GgctlAbsentTest, AgentAbsentIsError) {
   TempDir dir;
