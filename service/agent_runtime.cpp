@@ -193,7 +193,7 @@ void AgentRuntime::Reload() {
     for (const auto& section : SettingsNeedingRestart(config_, *fresh))
       spdlog::warn("reload: changes to \"{}\" take effect at the next start",
                    section);
-    log::Init(fresh->log.level, fresh->log.format);
+    log::Init(fresh->log.level, fresh->log.format, options_.log_out);
     config_.policy = fresh->policy;
     config_.log = fresh->log;
     spdlog::info("configuration reloaded from {}",

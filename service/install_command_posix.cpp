@@ -6,8 +6,8 @@ namespace gg::service {
 
 int InstallCommand(std::ostream& out, std::ostream&) {
   out << "gg-agent runs under systemd. The package installed:\n"
-         "  /lib/systemd/system/gg-agent.service\n"
-         "  /lib/systemd/system/gg-agent.socket\n"
+         "  /usr/lib/systemd/system/gg-agent.service\n"
+         "  /usr/lib/systemd/system/gg-agent.socket\n"
          "  /usr/lib/sysusers.d/gg-agent.conf\n"
          "Put the configuration in /etc/gg-agent/config.json, then run:\n"
          "  systemd-sysusers\n"

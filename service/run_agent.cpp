@@ -10,13 +10,15 @@
 namespace gg::service {
 
 int RunAgent(const RunOptions& options, ServiceHost& host) {
+  // Until the config says otherwise: info, text, to the chosen stream.
+  log::Init(spdlog::level::info, log::Format::kText, options.log_out);
   auto config = config::LoadConfigFile(options.config_path);
   if (!config) {
     spdlog::error("{}: invalid configuration: {}", options.config_path.string(),
                   config.error().message);
     return kExitUsage;
   }
-  log::Init(config->log.level, config->log.format);
+  log::Init(config->log.level, config->log.format, options.log_out);
   AgentRuntime runtime(options, std::move(*config), host);
   if (auto failed = runtime.Start())
     return *failed;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,9 @@ struct RunOptions {
   std::vector<int> inherited_fds;
   // Handle SIGTERM/SIGINT/SIGHUP itself (POSIX foreground and systemd).
   bool handle_signals = true;
+  // Where log lines go; stderr when null (the Windows service points it at
+  // a file under %ProgramData%, since a service has no console).
+  std::ostream* log_out = nullptr;
 };
 
 // Runs until stopped. Returns the process exit code: 0 after a clean stop,
