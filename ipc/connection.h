@@ -22,6 +22,8 @@ class ConnectionBase {
   virtual ~ConnectionBase() = default;
   virtual void PushEvent(std::string line) = 0;
   virtual void Close() = 0;
+  // Closes once every queued line is written (graceful shutdown).
+  virtual void CloseAfterWrites() = 0;
 };
 
 template <class Stream>
@@ -155,7 +157,13 @@ class Connection : public ConnectionBase,
                       });
   }
 
-  void CloseAfterWrites() {
+  void CloseAfterWrites() override {
+    if (closed_) {
+      return;
+    }
+    if (dispatcher_) {
+      dispatcher_->Shutdown();  // late answers are not written any more
+    }
     close_after_writes_ = true;
     if (!writing_) {
       WriteNext();
@@ -251,6 +259,12 @@ class Registry {
   void Broadcast(const std::string& line) {
     for (auto& [id, c] : connections_) {
       c->PushEvent(line);
+    }
+  }
+  void CloseAllAfterWrites() {
+    auto all = connections_;  // Close may remove entries
+    for (auto& [id, c] : all) {
+      c->CloseAfterWrites();
     }
   }
   void CloseAll() {

@@ -61,6 +61,11 @@ class Server {
                         Verdict verdict);
   // Sends {"event":"shutdown"} to every connection.
   void BroadcastShutdown();
+  // Graceful close, from any thread: stops accepting, sends the shutdown
+  // event, and closes each connection once its queued lines are written.
+  // A peer that never reads keeps its connection until Stop(), which the
+  // caller runs after a bounded wait.
+  void Drain();
 
   std::size_t ConnectionCount() const;
 

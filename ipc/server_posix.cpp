@@ -263,6 +263,18 @@ void Server::BroadcastShutdown() {
   });
 }
 
+void Server::Drain() {
+  std::weak_ptr<Impl> weak = impl_;
+  asio::post(impl_->io, [weak] {
+    if (auto impl = weak.lock()) {
+      asio::error_code ignored;
+      impl->acceptor.close(ignored);
+      impl->registry.Broadcast(EncodeShutdownEvent());
+      impl->registry.CloseAllAfterWrites();
+    }
+  });
+}
+
 std::size_t Server::ConnectionCount() const {
   return impl_->registry.Size();
 }

@@ -214,6 +214,21 @@ void Server::BroadcastShutdown() {
   });
 }
 
+void Server::Drain() {
+  std::weak_ptr<Impl> weak = impl_;
+  asio::post(impl_->io, [weak] {
+    if (auto impl = weak.lock()) {
+      if (impl->pending) {
+        asio::error_code ignored;
+        impl->pending->close(ignored);
+        impl->pending.reset();
+      }
+      impl->registry.Broadcast(EncodeShutdownEvent());
+      impl->registry.CloseAllAfterWrites();
+    }
+  });
+}
+
 std::size_t Server::ConnectionCount() const {
   return impl_->registry.Size();
 }

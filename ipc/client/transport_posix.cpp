@@ -14,6 +14,12 @@
 namespace gg::client_internal {
 namespace {
 
+#ifdef MSG_NOSIGNAL
+constexpr int kSendFlags = MSG_NOSIGNAL;
+#else
+constexpr int kSendFlags = 0;  // macOS: SO_NOSIGPIPE is set at connect
+#endif
+
 class PosixTransport : public Transport {
  public:
   explicit PosixTransport(int fd) : fd_(fd) {}
@@ -26,8 +32,8 @@ class PosixTransport : public Transport {
       if (!Wait(POLLOUT, timeout_ms, error)) {
         return false;
       }
-      // MSG_NOSIGNAL: a vanished agent is an error value, not SIGPIPE.
-      ssize_t n = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      // A vanished agent is an error value, not SIGPIPE.
+      ssize_t n = send(fd_, data.data(), data.size(), kSendFlags);
       if (n < 0) {
         if (errno == EINTR || errno == EAGAIN) {
           continue;
@@ -102,6 +108,11 @@ std::unique_ptr<Transport> Connect(const std::string& path,
     error = std::string("socket: ") + std::strerror(errno);
     return nullptr;
   }
+#ifdef SO_NOSIGPIPE
+  // macOS has no MSG_NOSIGNAL semantics on every version: set it per socket.
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one));
+#endif
   int rc = connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
   if (rc != 0 && (errno == EINPROGRESS || errno == EAGAIN)) {
     // A full backlog: wait for the agent to accept, up to the timeout.

@@ -246,6 +246,22 @@ TEST(ServerTest, EventsPushedFromAnyThread) {
   EXPECT_EQ(Next(c)["event"], "shutdown");
 }
 
+// Drain sends the shutdown event, then closes, and accepts no one new.
+TEST(ServerTest, DrainClosesAfterShutdownEvent) {
+  TempDir dir;
+  ServerFixture f(Options(dir));
+  ASSERT_TRUE(f.Start());
+  LineClient c(dir.path() + "/gg-agent/agent.sock");
+  ASSERT_TRUE(c.Send(AuthLine(1, "good")));
+  ASSERT_EQ(Next(c)["allow"], true);
+  f.server().Drain();
+  EXPECT_EQ(Next(c)["event"], "shutdown");
+  EXPECT_TRUE(c.WaitClosed());
+  ASSERT_TRUE(f.handler().WaitClosed(1));
+  LineClient late(dir.path() + "/gg-agent/agent.sock");
+  EXPECT_FALSE(late.connected() && late.Send(kPing) && late.ReadLine());
+}
+
 // allowedUids refuses everyone else at accept; allowedGroups admits members.
 TEST(ServerTest, AllowedUidsAndGroups) {
   TempDir dir;
