@@ -101,9 +101,9 @@ TEST(ParseRequestTest, BadRequestForInvalidUtf8AndNul) {
   EXPECT_EQ(ErrorOf("{\"v\":1,\"id\":1,\"op\":\"p\xff\"}").code, "BAD_REQUEST");
   EXPECT_EQ(ErrorOf("{\"v\":1,\"id\":1,\"op\":\"\xc0\xaf\"}").code,
             "BAD_REQUEST");  // overlong '/'
-  EXPECT_EQ(
-      ErrorOf(std::string("{\"v\":1,\"id\":1,\0\"op\":\"ping\"}", 29)).code,
-      "BAD_REQUEST");
+  static constexpr char kWithNul[] = "{\"v\":1,\"id\":1,\0\"op\":\"ping\"}";
+  EXPECT_EQ(ErrorOf(std::string(kWithNul, sizeof(kWithNul) - 1)).code,
+            "BAD_REQUEST");
   EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
   EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // a surrogate
   EXPECT_FALSE(IsValidUtf8("\xe2\x82"));      // truncated
