@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "tests/agent/engine/engine_test_support.h"
 
@@ -55,6 +56,20 @@ TEST_F(EngineTest, ThousandConcurrentAsksOneUpstreamCall) {
     EXPECT_TRUE((*r)->allow);
   }
   EXPECT_EQ(engine_->StatusSnapshot().sessions, 1000u);
+}
+
+// An upstream answer from the client's own thread reaches the app only
+// once the loop runs (the engine posts it back).
+TEST_F(EngineTest, UpstreamAnswerFromAnotherThreadIsPostedToTheLoop) {
+  StartEngine();
+  auto reply = Ask();
+  const upstream::Verdict verdict = VerdictFor(0, {});
+  std::thread client([&] { upstream_.Complete(0, verdict); });
+  client.join();
+  EXPECT_FALSE(reply->has_value());
+  scheduler_.RunUntilIdle();
+  ASSERT_TRUE(reply->has_value());
+  EXPECT_TRUE((*reply)->allow);
 }
 
 // The verdict is on disk before any app hears it.
