@@ -194,6 +194,7 @@ void AgentRuntime::Reload() {
       spdlog::warn("reload: changes to \"{}\" take effect at the next start",
                    section);
     log::Init(fresh->log.level, fresh->log.format, options_.log_out);
+    engine_->UpdateOptions(EngineOptionsFrom(*fresh));
     config_.policy = fresh->policy;
     config_.log = fresh->log;
     spdlog::info("configuration reloaded from {}",

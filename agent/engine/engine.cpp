@@ -197,6 +197,12 @@ DecisionInput Engine::MakeInput(const KeyState& ks,
   return in;
 }
 
+void Engine::UpdateOptions(EngineOptions options) {
+  options_ = std::move(options);
+  if (time_)
+    time_->set_tolerance_seconds(options_.clock_rollback_tolerance_seconds);
+}
+
 void Engine::NoteRollback(bool rollback) {
   if (rollback && !rollback_logged_) {
     spdlog::warn(

@@ -142,6 +142,10 @@ class Engine {
   // Ends the connection-bound sessions of a closed connection.
   void ConnectionClosed(ConnectionId connection_id);
 
+  // A reloaded configuration (SIGHUP, PARAMCHANGE): later decisions,
+  // deadlines and timers use `options`; asks already waiting keep theirs.
+  void UpdateOptions(EngineOptions options);
+
   EngineStatus StatusSnapshot() const;
   std::vector<Session> ListSessions() const { return sessions_.List(); }
 

@@ -51,9 +51,14 @@ class TimeKeeper {
   // rollback after a persisted reading is detected without a restart.
   TimeMarks MarksToPersist();
 
+  // A reloaded configuration's clockRollbackToleranceSeconds.
+  void set_tolerance_seconds(long long seconds) {
+    tolerance_seconds_ = seconds;
+  }
+
  private:
   const Clock& clock_;
-  const long long tolerance_seconds_;
+  long long tolerance_seconds_;
   const MonoTime start_mono_;
   std::optional<WallTime> high_water_;
   std::optional<long long> wall_high_water_;

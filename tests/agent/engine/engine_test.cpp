@@ -179,6 +179,23 @@ TEST_F(EngineTest, RollbackGivesClockTampered) {
   EXPECT_EQ((*reply)->reason_code, "CLOCK_TAMPERED");
 }
 
+// A reload that widens the rollback tolerance applies to the next decision:
+// the same setback is then within tolerance and the cache serves offline.
+TEST_F(EngineTest, UpdateOptionsAppliesToLaterDecisions) {
+  Seed(VerdictSpec{.server_time = kT0 - 1000}, kT0 - 1000);
+  store_.state["time.wall_high_water"] = std::to_string(kT0 + 10000);
+  StartEngine();
+  EXPECT_TRUE(engine_->StatusSnapshot().clock_rollback);
+  EngineOptions wider = options_;
+  wider.clock_rollback_tolerance_seconds = 20000;
+  engine_->UpdateOptions(wider);
+  auto reply = Ask();
+  Answer(0, Offline());
+  ASSERT_TRUE(reply->has_value());
+  EXPECT_TRUE((*reply)->allow) << (*reply)->reason_code;
+  EXPECT_FALSE(engine_->StatusSnapshot().clock_rollback);
+}
+
 // Without the rollback the same cache serves offline (the control case).
 TEST_F(EngineTest, NoRollbackServesOffline) {
   Seed(VerdictSpec{.server_time = kT0 - 1000}, kT0 - 1000);
