@@ -212,11 +212,13 @@ void AgentRuntime::Stop() {
   signals_.cancel(ignored);
   watchdog_timer_.cancel();
   status_timer_.cancel();
-  server_->BroadcastShutdown();
+  // No new connections; every client hears {"event":"shutdown"} and is
+  // closed once its queued answers are written.
+  server_->Drain();
   engine_->Stop([this] {
     upstream_->Shutdown(std::chrono::seconds(2));
-    // The shutdown events were posted before this: they are written by the
-    // time the server closes the connections.
+    // A client that never reads is cut off here, after the engine's own
+    // bounded wait: a stop never hangs on a peer.
     server_->Stop();
     scheduler_.CancelAll();
     io_.stop();
