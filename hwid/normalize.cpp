@@ -5,6 +5,8 @@
 #include <cctype>
 #include <utility>
 
+#include "platform/crypto.h"
+
 namespace gg::hwid {
 namespace {
 
@@ -27,16 +29,6 @@ bool AllSame(std::string_view s, char c) {
     any = true;
   }
   return any;
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
 }
 
 // Vendor placeholders, normalised (spec/agent.md §5).
@@ -97,8 +89,8 @@ std::optional<std::string> NormalizeMac(std::string_view text) {
   while (i < t.size()) {
     if (i + 1 >= t.size())
       return std::nullopt;
-    int hi = HexDigit(t[i]);
-    int lo = HexDigit(t[i + 1]);
+    int hi = crypto::HexDigitValue(t[i]);
+    int lo = crypto::HexDigitValue(t[i + 1]);
     if (hi < 0 || lo < 0)
       return std::nullopt;
     bytes.push_back(static_cast<char>(hi * 16 + lo));

@@ -26,7 +26,9 @@ tl::unexpected<Error> CryptoError(const char* what) {
   return MakeError("CRYPTO", std::string(what) + " failed");
 }
 
-int HexValue(char c) {
+}  // namespace
+
+int HexDigitValue(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
   if (c >= 'a' && c <= 'f')
@@ -35,8 +37,6 @@ int HexValue(char c) {
     return c - 'A' + 10;
   return -1;
 }
-
-}  // namespace
 
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -55,8 +55,8 @@ Result<std::string> HexDecode(std::string_view hex) {
   std::string out;
   out.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
-    int hi = HexValue(hex[i]);
-    int lo = HexValue(hex[i + 1]);
+    int hi = HexDigitValue(hex[i]);
+    int lo = HexDigitValue(hex[i + 1]);
     if (hi < 0 || lo < 0)
       return MakeError("BAD_HEX", "not a hex digit");
     out.push_back(static_cast<char>((hi << 4) | lo));

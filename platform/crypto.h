@@ -18,6 +18,8 @@ inline constexpr std::size_t kEd25519KeySize = 32;
 inline constexpr std::size_t kEd25519SignatureSize = 64;
 
 std::string HexEncode(std::string_view bytes);
+// The value of one hex digit (either case), or -1 for any other character.
+int HexDigitValue(char c);
 [[nodiscard]] Result<std::string> HexDecode(std::string_view hex);
 
 // Standard base64 with padding.

@@ -5,27 +5,17 @@
 #include <spdlog/spdlog.h>
 
 #include "ipc/listen_fds.h"
+#include "service/environment.h"
 #include "service/posix_run.h"
 #include "service/run_agent.h"
 #include "service/sd_notify.h"
 
 namespace gg::service {
-namespace {
-
-std::optional<std::string> Env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v)
-    return std::nullopt;
-  return std::string(v);
-}
-
-}  // namespace
-
 int RunFromPosixMain(const std::filesystem::path& config_path) {
   RunOptions options;
   options.config_path = config_path;
-  auto fds =
-      ipc::ParseListenFds(Env("LISTEN_PID"), Env("LISTEN_FDS"), ::getpid());
+  auto fds = ipc::ParseListenFds(GetEnv("LISTEN_PID"), GetEnv("LISTEN_FDS"),
+                                 ::getpid());
   if (!fds) {
     spdlog::error("socket activation: {}", fds.error().message);
     return 1;

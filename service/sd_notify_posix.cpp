@@ -11,17 +11,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "service/environment.h"
 #include "service/sd_notify.h"
 
 namespace gg::service {
 namespace {
-
-std::optional<std::string> Env(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v)
-    return std::nullopt;
-  return std::string(v);
-}
 
 tl::unexpected<Error> ErrnoError(const char* what, int err) {
   return MakeError("IO", std::string(what) + ": " + std::strerror(err));
@@ -30,7 +24,8 @@ tl::unexpected<Error> ErrnoError(const char* what, int err) {
 }  // namespace
 
 SystemdEnvironment ReadSystemdEnvironment() {
-  return {Env("NOTIFY_SOCKET"), Env("WATCHDOG_USEC"), Env("WATCHDOG_PID")};
+  return {GetEnv("NOTIFY_SOCKET"), GetEnv("WATCHDOG_USEC"),
+          GetEnv("WATCHDOG_PID")};
 }
 
 std::int64_t CurrentProcessId() {
