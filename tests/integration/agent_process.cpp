@@ -1,0 +1,304 @@
+#include "tests/integration/agent_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/devserver/harness.h"
+#include "tests/integration/ndjson_client.h"
+
+namespace gg::e2e {
+namespace {
+
+using Ms = std::chrono::milliseconds;
+using SteadyClock = std::chrono::steady_clock;
+
+// A fixed machine-id under hwid.root: the agent's hwid is then the same in
+// every run and never depends on the machine running the tests.
+constexpr char kMachineId[] = "5e2e0c1d2b3a49f8a7c6d5e4f3a2b1c0\n";
+
+Status WriteText(const std::filesystem::path& path,
+                 const std::string& text,
+                 mode_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0)
+    return MakeError("E2E_IO",
+                     "open " + path.string() + ": " + std::strerror(errno));
+  bool ok = ::write(fd, text.data(), text.size()) ==
+            static_cast<ssize_t>(text.size());
+  ok = ::fchmod(fd, mode) == 0 && ok;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok)
+    return MakeError("E2E_IO", "write " + path.string());
+  return Ok();
+}
+
+int DecodeStatus(int status) {
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status);
+  if (WIFSIGNALED(status))
+    return 128 + WTERMSIG(status);
+  return -1;
+}
+
+// fork + exec of gg-agent with stdout and stderr to `log_path`. Everything
+// the child needs is built before fork (no allocation after it).
+Result<pid_t> Spawn(const std::vector<std::string>& args,
+                    const std::vector<std::string>& extra_env,
+                    const std::filesystem::path& log_path) {
+  std::vector<std::string> argv_s = {GG_AGENT_PATH};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s;
+  for (char** e = environ; *e != nullptr; ++e)
+    env_s.emplace_back(*e);
+  env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_s)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+  int log_fd =
+      ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log_fd < 0)
+    return MakeError("E2E_IO",
+                     "open log: " + std::string(std::strerror(errno)));
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(log_fd);
+    return MakeError("E2E_IO", "fork: " + std::string(std::strerror(errno)));
+  }
+  if (pid == 0) {
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(log_fd, 1) < 0 ||
+        ::dup2(log_fd, 2) < 0)
+      ::_exit(126);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  return pid;
+}
+
+}  // namespace
+
+bool PollUntil(const std::function<bool()>& done, Ms timeout) {
+  const auto deadline = SteadyClock::now() + timeout;
+  for (;;) {
+    if (done())
+      return true;
+    if (SteadyClock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(Ms(20));
+  }
+}
+
+Result<std::unique_ptr<AgentProcess>> AgentProcess::Create(
+    AgentOptions options) {
+  char tmpl[] = "/tmp/gge2e.XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr)
+    return MakeError("E2E_IO", "mkdtemp: " + std::string(std::strerror(errno)));
+  std::unique_ptr<AgentProcess> agent(new AgentProcess());
+  agent->dir_ = tmpl;
+  std::error_code ec;
+  std::filesystem::create_directories(agent->dir_ / "hwroot" / "etc", ec);
+  if (ec)
+    return MakeError("E2E_IO", "mkdir hwroot: " + ec.message());
+  if (auto s = WriteText(agent->dir_ / "hwroot" / "etc" / "machine-id",
+                         kMachineId, 0644);
+      !s)
+    return tl::unexpected(s.error());
+  if (auto s = agent->WriteConfig(options); !s)
+    return tl::unexpected(s.error());
+  return agent;
+}
+
+AgentProcess::~AgentProcess() {
+  Kill();
+  std::error_code ec;
+  if (!dir_.empty() && std::getenv("GG_E2E_KEEP") == nullptr)
+    std::filesystem::remove_all(dir_, ec);
+}
+
+Status AgentProcess::WriteConfig(const AgentOptions& options) {
+  nlohmann::json config = {
+      {"server",
+       {{"baseUrl", options.base_url},
+        {"apiKey", devserver::kDemoApiKey},
+        {"signingSecret", devserver::kDemoSigningSecret},
+        {"responsePublicKeys", {devserver::DemoResponsePublicKey()}},
+        {"connectTimeoutMs", 1000},
+        {"requestTimeoutMs", 3000}}},
+      {"ipc", {{"path", SocketPath().string()}, {"mode", "0600"}}},
+      {"state", {{"dir", StateDir().string()}}},
+      {"policy", {{"requestDeadlineMs", 4000}}},
+      {"hwid", {{"root", (dir_ / "hwroot").string()}}},
+      {"log", {{"level", "debug"}}},
+  };
+  config.merge_patch(options.config_patch);
+  return WriteConfigText(config.dump(2) + "\n");
+}
+
+Status AgentProcess::WriteConfigText(const std::string& text) {
+  return WriteText(ConfigPath(), text, 0600);
+}
+
+Status AgentProcess::Start(std::vector<std::string> extra_env, Ms timeout) {
+  if (Running())
+    return MakeError("E2E_STATE", "agent already running");
+  auto pid =
+      Spawn({"run", "--config", ConfigPath().string()}, extra_env, LogPath());
+  if (!pid)
+    return tl::unexpected(pid.error());
+  pid_ = *pid;
+  const bool up = PollUntil(
+      [&] {
+        if (!Running())
+          return true;
+        auto client = NdjsonClient::Connect(SocketPath());
+        if (!client)
+          return false;
+        auto pong = (*client)->Call({{"op", "ping"}});
+        return pong && pong->value("ok", false);
+      },
+      timeout);
+  if (!Running())
+    return MakeError("E2E_AGENT",
+                     "gg-agent exited during start; log:\n" + Log());
+  if (!up)
+    return MakeError("E2E_AGENT",
+                     "gg-agent did not answer ping in time; log:\n" + Log());
+  return Ok();
+}
+
+bool AgentProcess::Running() {
+  if (pid_ <= 0)
+    return false;
+  int status = 0;
+  pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+Result<int> AgentProcess::WaitExit(Ms timeout) {
+  if (pid_ <= 0)
+    return MakeError("E2E_STATE", "agent not running");
+  int status = 0;
+  pid_t reaped = 0;
+  PollUntil(
+      [&] {
+        reaped = ::waitpid(pid_, &status, WNOHANG);
+        return reaped != 0;
+      },
+      timeout);
+  if (reaped != pid_)
+    return MakeError("E2E_TIMEOUT", "gg-agent did not exit in time");
+  pid_ = -1;
+  return DecodeStatus(status);
+}
+
+Result<int> AgentProcess::Stop(Ms timeout) {
+  if (auto s = Signal(SIGTERM); !s)
+    return tl::unexpected(s.error());
+  auto code = WaitExit(timeout);
+  if (!code)
+    Kill();
+  return code;
+}
+
+Status AgentProcess::Signal(int sig) {
+  if (pid_ <= 0)
+    return MakeError("E2E_STATE", "agent not running");
+  if (::kill(pid_, sig) != 0)
+    return MakeError("E2E_IO", "kill: " + std::string(std::strerror(errno)));
+  return Ok();
+}
+
+void AgentProcess::Kill() {
+  if (pid_ <= 0)
+    return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+std::string AgentProcess::Log() const {
+  std::ifstream in(LogPath());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<ExitStatus> AgentProcess::RunToExit(const std::vector<std::string>& args,
+                                           Ms timeout) {
+  char tmpl[] = "/tmp/gge2e-out.XXXXXX";
+  int fd = ::mkstemp(tmpl);
+  if (fd < 0)
+    return MakeError("E2E_IO", "mkstemp: " + std::string(std::strerror(errno)));
+  ::close(fd);
+  const std::filesystem::path out_path = tmpl;
+  auto pid = Spawn(args, {}, out_path);
+  if (!pid)
+    return tl::unexpected(pid.error());
+  int status = 0;
+  pid_t reaped = 0;
+  PollUntil(
+      [&] {
+        reaped = ::waitpid(*pid, &status, WNOHANG);
+        return reaped != 0;
+      },
+      timeout);
+  if (reaped != *pid) {
+    ::kill(*pid, SIGKILL);
+    ::waitpid(*pid, &status, 0);
+  }
+  ExitStatus result;
+  result.code = reaped == *pid ? DecodeStatus(status) : -1;
+  std::ifstream in(out_path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  result.output = ss.str();
+  std::error_code ec;
+  std::filesystem::remove(out_path, ec);
+  if (reaped != *pid)
+    return MakeError("E2E_TIMEOUT", "gg-agent did not exit: " + result.output);
+  return result;
+}
+
+Result<std::string> AgentProcess::HwidFor(const std::string& product_id) {
+  auto run = RunToExit({"hwid", "--config", ConfigPath().string(), "--product",
+                        product_id, "--json"});
+  if (!run)
+    return tl::unexpected(run.error());
+  if (run->code != 0)
+    return MakeError("E2E_AGENT", "gg-agent hwid failed: " + run->output);
+  // The JSON document is the output; the first '{' skips any log line.
+  auto brace = run->output.find('{');
+  auto parsed = nlohmann::json::parse(
+      brace == std::string::npos ? "" : run->output.substr(brace), nullptr,
+      false);
+  if (parsed.is_discarded() || !parsed.is_object())
+    return MakeError("E2E_AGENT", "gg-agent hwid: not JSON: " + run->output);
+  for (const char* name : {"hwid", "productHwid", "id"}) {
+    if (parsed.contains(name) && parsed[name].is_string())
+      return parsed[name].get<std::string>();
+  }
+  return MakeError("E2E_AGENT", "gg-agent hwid: no hwid in " + run->output);
+}
+
+}  // namespace gg::e2e

@@ -1,0 +1,68 @@
+#include "tests/integration/e2e_fixtures.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "tests/devserver/harness.h"
+
+namespace gg::e2e {
+namespace {
+
+// A UUID-shaped license id per index, distinct from the demo ones.
+std::string LicenseId(size_t i) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "e2e00000-0000-4000-8000-%012zx", i);
+  return buf;
+}
+
+}  // namespace
+
+Status WriteFixtures(const std::filesystem::path& path,
+                     const FixtureChanges& changes) {
+  std::ifstream in(devserver::DemoFixturesPath());
+  auto fixtures = nlohmann::json::parse(in, nullptr, false);
+  if (fixtures.is_discarded())
+    return MakeError("E2E_FIXTURES", "demo fixtures are not JSON");
+  for (auto& product : fixtures["products"]) {
+    if (product["id"] != kProduct)
+      continue;
+    for (const auto& hwid : changes.blacklisted_hwids)
+      product["blacklist"]["hwids"].push_back(hwid);
+  }
+  nlohmann::json tmpl;
+  for (const auto& license : fixtures["licenses"]) {
+    if (license["key"] == devserver::kDemoLicenseKey)
+      tmpl = license;
+  }
+  if (tmpl.is_null())
+    return MakeError("E2E_FIXTURES", "no DEMO-ALLOW-0001 in the demo fixtures");
+  for (size_t i = 0; i < changes.extra_allow_keys.size(); ++i) {
+    nlohmann::json license = tmpl;
+    license["key"] = changes.extra_allow_keys[i];
+    license["id"] = LicenseId(i);
+    license["maxConcurrentSessions"] = changes.max_sessions;
+    fixtures["licenses"].push_back(std::move(license));
+  }
+  std::ofstream out(path);
+  out << fixtures.dump(2) << "\n";
+  out.close();
+  if (!out)
+    return MakeError("E2E_FIXTURES", "cannot write " + path.string());
+  return Ok();
+}
+
+int CountAuthorizeRequests(const nlohmann::json& requests,
+                           const std::string& license_key) {
+  int n = 0;
+  for (const auto& r : requests) {
+    if (r.value("path", "") != "/v1/licenses/authorize")
+      continue;
+    auto body = nlohmann::json::parse(r.value("body", ""), nullptr, false);
+    if (!body.is_discarded() && body.is_object() &&
+        body.value("licenseKey", "") == license_key)
+      ++n;
+  }
+  return n;
+}
+
+}  // namespace gg::e2e

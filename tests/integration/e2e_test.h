@@ -1,0 +1,124 @@
+// The gtest fixture the end-to-end tests share: a dev server (demo or
+// custom fixtures) and agents pointed at it, each in its own temp dir.
+#ifndef GG_TESTS_INTEGRATION_E2E_TEST_H_
+#define GG_TESTS_INTEGRATION_E2E_TEST_H_
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/devserver/harness.h"
+#include "tests/integration/agent_process.h"
+#include "tests/integration/e2e_fixtures.h"
+#include "tests/integration/ndjson_client.h"
+
+namespace gg::e2e {
+
+class E2eTest : public ::testing::Test {
+ public:
+  // Authorizes and releases the session an allow opened, so repeated asks
+  // never run into the license's session limit.
+  static nlohmann::json AuthorizeOnce(NdjsonClient& client,
+                                      const std::string& product,
+                                      const std::string& key) {
+    auto answer = client.Authorize(product, key);
+    if (!answer)
+      return {{"transportError", answer.error().message}};
+    if (answer->value("allow", false) && answer->contains("sessionId")) {
+      auto released = client.Call(
+          {{"op", "release"}, {"sessionId", (*answer)["sessionId"]}});
+      if (!released || !released->value("ok", false))
+        ADD_FAILURE() << "release failed";
+    }
+    return *answer;
+  }
+
+ protected:
+  void TearDown() override {
+    agent_.reset();
+    if (server_)
+      server_->Kill();
+    std::error_code ec;
+    if (!fixtures_dir_.empty())
+      std::filesystem::remove_all(fixtures_dir_, ec);
+  }
+
+  // Starts the dev server on demo fixtures, or on `changes` applied to
+  // them; false (with a test failure) when it cannot.
+  bool StartServer(const FixtureChanges* changes = nullptr) {
+    devserver::DevServerOptions options;
+    if (changes != nullptr) {
+      char tmpl[] = "/tmp/gge2e-fx.XXXXXX";
+      if (::mkdtemp(tmpl) == nullptr) {
+        ADD_FAILURE() << "mkdtemp failed";
+        return false;
+      }
+      fixtures_dir_ = tmpl;
+      options.fixtures_path = (fixtures_dir_ / "fixtures.json").string();
+      if (auto s = WriteFixtures(options.fixtures_path, *changes); !s) {
+        ADD_FAILURE() << s.error().message;
+        return false;
+      }
+    }
+    auto server = devserver::DevServer::Start(options);
+    if (!server) {
+      ADD_FAILURE() << server.error().message;
+      return false;
+    }
+    server_ = std::move(*server);
+    return true;
+  }
+
+  // Creates (and, when `start`, starts) agent_ against server_.
+  bool MakeAgent(nlohmann::json patch = nlohmann::json::object(),
+                 bool start = true) {
+    AgentOptions options;
+    if (server_)
+      options.base_url = server_->BaseUrl();
+    options.config_patch = std::move(patch);
+    auto agent = AgentProcess::Create(options);
+    if (!agent) {
+      ADD_FAILURE() << agent.error().message;
+      return false;
+    }
+    agent_ = std::move(*agent);
+    if (!start)
+      return true;
+    if (auto s = agent_->Start(); !s) {
+      ADD_FAILURE() << s.error().message;
+      return false;
+    }
+    return true;
+  }
+
+  std::unique_ptr<NdjsonClient> Connect() {
+    auto client = NdjsonClient::Connect(agent_->SocketPath());
+    if (!client) {
+      ADD_FAILURE() << client.error().message;
+      return nullptr;
+    }
+    return std::move(*client);
+  }
+
+  int UpstreamRequestsFor(const std::string& key) {
+    auto requests = server_->Requests();
+    if (!requests) {
+      ADD_FAILURE() << requests.error().message;
+      return -1;
+    }
+    return CountAuthorizeRequests(*requests, key);
+  }
+
+  std::unique_ptr<devserver::DevServer> server_;
+  std::unique_ptr<AgentProcess> agent_;
+  std::filesystem::path fixtures_dir_;
+};
+
+}  // namespace gg::e2e
+
+#endif  // GG_TESTS_INTEGRATION_E2E_TEST_H_

@@ -1,0 +1,128 @@
+// End to end, offline: the dev server goes away and the agent answers from
+// its signed cache under the offline rules (spec/agent.md §3).
+#include <filesystem>
+#include <string>
+
+#include "tests/integration/e2e_test.h"
+
+namespace gg::e2e {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+// Asks (and releases) until `done` holds for the answer; the last answer.
+json AuthorizeUntil(NdjsonClient& client,
+                    const std::string& key,
+                    const std::function<bool(const json&)>& done) {
+  json last;
+  PollUntil(
+      [&] {
+        last = E2eTest::AuthorizeOnce(client, kProduct, key);
+        return done(last);
+      },
+      seconds(20));
+  return last;
+}
+
+using OfflineTest = E2eTest;
+
+// With the dev server stopped, a cached signed allow is answered with
+// source "offline" and the end of its grace.
+TEST_F(OfflineTest, ServerStoppedGivesOfflineAllowWithGraceEndsAt) {
+  ASSERT_TRUE(StartServer());
+  // A 1 s refresh interval, so the cached allow is soon due for refresh.
+  ASSERT_TRUE(
+      server_->PutLicense("DEMO-ALLOW-0001", {{"heartbeatSeconds", 1}}));
+  ASSERT_TRUE(MakeAgent());
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  json online = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
+  ASSERT_EQ(online.value("source", ""), "online") << online.dump();
+  auto stopped = server_->Stop();
+  ASSERT_TRUE(stopped) << stopped.error().message;
+
+  json offline = AuthorizeUntil(*client, "DEMO-ALLOW-0001", [](const json& a) {
+    return a.value("source", "") == "offline";
+  });
+  EXPECT_EQ(offline.value("source", ""), "offline") << offline.dump();
+  EXPECT_EQ(offline.value("allow", false), true) << offline.dump();
+  ASSERT_TRUE(offline.contains("graceEndsAt")) << offline.dump();
+  EXPECT_TRUE(offline["graceEndsAt"].is_string()) << offline.dump();
+}
+
+// Once the offline grace of the signed policy has run out, the cached
+// allow is no longer honoured: OFFLINE_GRACE_EXPIRED.
+TEST_F(OfflineTest, GraceRunOutGivesOfflineGraceExpired) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_TRUE(server_->PutLicense(
+      "DEMO-ALLOW-0001",
+      {{"heartbeatSeconds", 1}, {"offlineGraceSeconds", 2}}));
+  ASSERT_TRUE(MakeAgent());
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  json online = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
+  ASSERT_EQ(online.value("allow", false), true) << online.dump();
+  auto stopped = server_->Stop();
+  ASSERT_TRUE(stopped) << stopped.error().message;
+
+  json expired = AuthorizeUntil(*client, "DEMO-ALLOW-0001", [](const json& a) {
+    return !a.value("allow", true);
+  });
+  EXPECT_EQ(expired.value("reasonCode", json()), "OFFLINE_GRACE_EXPIRED")
+      << expired.dump() << "\n"
+      << agent_->Log();
+  EXPECT_EQ(expired.value("allow", true), false);
+}
+
+std::string FakeTimeLibrary() {
+  for (const char* path :
+       {"/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/faketime/libfaketime.so.1"}) {
+    if (std::filesystem::exists(path))
+      return path;
+  }
+  return "";
+}
+
+// The wall clock set an hour back (past the 300 s tolerance) while offline:
+// the cached allow is refused with CLOCK_TAMPERED, not stretched.
+TEST_F(OfflineTest, WallClockMovedBackGivesClockTampered) {
+  const std::string faketime = FakeTimeLibrary();
+  if (faketime.empty())
+    GTEST_SKIP() << "libfaketime (Debian package libfaketime) not installed";
+  ASSERT_TRUE(StartServer());
+  ASSERT_TRUE(
+      server_->PutLicense("DEMO-ALLOW-0001", {{"heartbeatSeconds", 1}}));
+  ASSERT_TRUE(MakeAgent());
+  {
+    auto client = Connect();
+    ASSERT_TRUE(client);
+    json online = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
+    ASSERT_EQ(online.value("source", ""), "online") << online.dump();
+  }
+  // A clean stop persists the wall-clock high-water mark.
+  auto code = agent_->Stop();
+  ASSERT_TRUE(code) << code.error().message;
+  ASSERT_EQ(*code, 0);
+  auto stopped = server_->Stop();
+  ASSERT_TRUE(stopped) << stopped.error().message;
+
+  // Only the wall clock moves: the monotonic clock stays real.
+  ASSERT_TRUE(agent_->Start({"LD_PRELOAD=" + faketime, "FAKETIME=-3600",
+                             "FAKETIME_DONT_FAKE_MONOTONIC=1",
+                             "DONT_FAKE_MONOTONIC=1"}));
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  json answer = AuthorizeUntil(*client, "DEMO-ALLOW-0001", [](const json& a) {
+    return a.value("source", "") != "cache";
+  });
+  EXPECT_EQ(answer.value("reasonCode", json()), "CLOCK_TAMPERED")
+      << answer.dump() << "\n"
+      << agent_->Log();
+  EXPECT_EQ(answer.value("allow", true), false);
+}
+
+}  // namespace
+}  // namespace gg::e2e

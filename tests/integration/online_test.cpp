@@ -1,0 +1,151 @@
+// End to end, online: the real gg-agent against gg-devserver.
+#include <string>
+#include <vector>
+
+#include "tests/integration/e2e_test.h"
+
+namespace gg::e2e {
+namespace {
+
+using nlohmann::json;
+
+// An allow is asked online once, then answered from the signed cache with
+// no second upstream request.
+TEST_F(E2eTest, AllowOnlineThenFromCacheWithoutSecondUpstreamRequest) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_TRUE(MakeAgent());
+  auto client = Connect();
+  ASSERT_TRUE(client);
+
+  json first = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
+  EXPECT_EQ(first.value("allow", false), true) << first.dump();
+  EXPECT_EQ(first.value("source", ""), "online") << first.dump();
+  EXPECT_TRUE(first.value("sessionId", "").starts_with("s_")) << first.dump();
+  EXPECT_EQ(UpstreamRequestsFor("DEMO-ALLOW-0001"), 1);
+
+  json second = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
+  EXPECT_EQ(second.value("allow", false), true) << second.dump();
+  EXPECT_EQ(second.value("source", ""), "cache") << second.dump();
+  EXPECT_EQ(UpstreamRequestsFor("DEMO-ALLOW-0001"), 1);
+}
+
+// Every one of the server's thirteen license reason codes reaches the app
+// unchanged, with source "online".
+TEST_F(E2eTest, ThirteenReasonCodesPassThroughOnline) {
+  // The agent's hwid for the demo product goes on its blacklist, so
+  // HWID_BLACKLISTED is the real blacklist check on the real hwid.
+  ASSERT_TRUE(MakeAgent(json::object(), /*start=*/false));
+  auto hwid = agent_->HwidFor(kProduct);
+  ASSERT_TRUE(hwid) << hwid.error().message;
+  ASSERT_EQ(hwid->size(), 64u) << *hwid;
+  FixtureChanges changes;
+  changes.blacklisted_hwids = {*hwid};
+  ASSERT_TRUE(StartServer(&changes));
+  AgentOptions options;
+  options.base_url = server_->BaseUrl();
+  ASSERT_TRUE(agent_->WriteConfig(options));
+  ASSERT_TRUE(agent_->Start());
+  auto client = Connect();
+  ASSERT_TRUE(client);
+
+  struct Case {
+    const char* product;
+    const char* key;
+    const char* reason;
+  };
+  const std::vector<Case> cases = {
+      {kProduct, "DEMO-NOT-FOUND", "LICENSE_NOT_FOUND"},
+      {kProduct, "DEMO-PRODUCT-MISMATCH", "PRODUCT_MISMATCH"},
+      {kProduct, "DEMO-REVOKED", "LICENSE_REVOKED"},
+      {kProduct, "DEMO-EXPIRED", "LICENSE_EXPIRED"},
+      {kProduct, "DEMO-EXPIRED-RELATIVE", "LICENSE_EXPIRED_RELATIVE"},
+      {kProduct, "DEMO-HWID-MISMATCH", "HWID_MISMATCH"},
+      {kProduct, "DEMO-HWID-LIMIT", "HWID_LIMIT_EXCEEDED"},
+      {kProduct, "DEMO-IP-MISMATCH", "IP_MISMATCH"},
+      {kProduct, "DEMO-IP-LIMIT", "IP_LIMIT_EXCEEDED"},
+      {kProduct, "DEMO-IP-REGION-MISMATCH", "IP_REGION_MISMATCH"},
+      {kProduct, "DEMO-CONCURRENCY-LIMIT", "CONCURRENCY_LIMIT_EXCEEDED"},
+      {kProduct, "DEMO-HWID-BLACKLISTED", "HWID_BLACKLISTED"},
+      {kOtherProduct, "DEMO-IP-BLACKLISTED", "IP_BLACKLISTED"},
+  };
+  ASSERT_EQ(cases.size(), 13u);
+  for (const Case& c : cases) {
+    json answer = AuthorizeOnce(*client, c.product, c.key);
+    EXPECT_EQ(answer.value("reasonCode", json()), c.reason)
+        << c.key << ": " << answer.dump();
+    EXPECT_EQ(answer.value("allow", true), false) << c.key;
+    EXPECT_EQ(answer.value("ok", true), false) << c.key;
+    EXPECT_EQ(answer.value("source", ""), "online") << c.key;
+    EXPECT_FALSE(answer.contains("sessionId")) << c.key;
+  }
+}
+
+// Revoking a license while an app holds a session pushes a verdict event
+// to that app's connection at the next background refresh.
+TEST_F(E2eTest, RevocationWhileSessionOpenPushesVerdictEvent) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_TRUE(
+      server_->PutLicense("DEMO-ALLOW-0001", {{"heartbeatSeconds", 1}}));
+  ASSERT_TRUE(MakeAgent());
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  auto allow = client->Authorize(kProduct, "DEMO-ALLOW-0001");
+  ASSERT_TRUE(allow) << allow.error().message;
+  ASSERT_EQ(allow->value("allow", false), true) << allow->dump();
+  const std::string session = allow->value("sessionId", "");
+
+  ASSERT_TRUE(server_->PutLicense("DEMO-ALLOW-0001", {{"status", "REVOKED"}}));
+  auto event = client->NextEvent(std::chrono::seconds(20));
+  ASSERT_TRUE(event) << event.error().message << "\n" << agent_->Log();
+  EXPECT_EQ(event->value("event", ""), "verdict") << event->dump();
+  EXPECT_EQ(event->value("sessionId", ""), session) << event->dump();
+  EXPECT_EQ(event->value("allow", true), false) << event->dump();
+  EXPECT_EQ(event->value("reasonCode", json()), "LICENSE_REVOKED")
+      << event->dump();
+  EXPECT_EQ(event->value("source", ""), "online") << event->dump();
+}
+
+// 1,000 concurrent authorize for a cold key, pipelined over many
+// connections, make exactly one upstream request and all get the allow.
+TEST_F(E2eTest, ThousandConcurrentColdAuthorizeMakeOneUpstreamRequest) {
+  FixtureChanges changes;
+  changes.extra_allow_keys = {"E2E-MANY-SEATS"};
+  changes.max_sessions = 5000;
+  ASSERT_TRUE(StartServer(&changes));
+  ASSERT_TRUE(MakeAgent(
+      {{"ipc", {{"maxConnections", 200}, {"maxInFlightPerConnection", 64}}},
+       {"policy", {{"requestDeadlineMs", 15000}}}}));
+  constexpr int kConnections = 50;
+  constexpr int kPerConnection = 20;
+  std::vector<std::unique_ptr<NdjsonClient>> clients;
+  for (int c = 0; c < kConnections; ++c) {
+    clients.push_back(Connect());
+    ASSERT_TRUE(clients.back());
+  }
+  // Everything is written before anything is read.
+  for (int i = 0; i < kPerConnection; ++i) {
+    for (auto& client : clients) {
+      ASSERT_TRUE(client->Send({{"id", i},
+                                {"op", "authorize"},
+                                {"productId", kProduct},
+                                {"licenseKey", "E2E-MANY-SEATS"}}));
+    }
+  }
+  int allowed = 0;
+  for (auto& client : clients) {
+    for (int i = 0; i < kPerConnection; ++i) {
+      auto answer = client->ReadAnswer();
+      ASSERT_TRUE(answer) << answer.error().message;
+      EXPECT_EQ(answer->value("id", -1), i);
+      if (answer->value("allow", false))
+        ++allowed;
+      else
+        ADD_FAILURE() << answer->dump();
+    }
+  }
+  EXPECT_EQ(allowed, kConnections * kPerConnection);
+  EXPECT_EQ(UpstreamRequestsFor("E2E-MANY-SEATS"), 1);
+}
+
+}  // namespace
+}  // namespace gg::e2e
