@@ -22,10 +22,6 @@ namespace {
 using Ms = std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
 
-// A fixed machine-id under hwid.root: the agent's hwid is then the same in
-// every run and never depends on the machine running the tests.
-constexpr char kMachineId[] = "5e2e0c1d2b3a49f8a7c6d5e4f3a2b1c0\n";
-
 Status WriteText(const std::filesystem::path& path,
                  const std::string& text,
                  mode_t mode) {
@@ -116,7 +112,7 @@ Result<std::unique_ptr<AgentProcess>> AgentProcess::Create(
   if (ec)
     return MakeError("E2E_IO", "mkdir hwroot: " + ec.message());
   if (auto s = WriteText(agent->dir_ / "hwroot" / "etc" / "machine-id",
-                         kMachineId, 0644);
+                         options.machine_id + "\n", 0644);
       !s)
     return tl::unexpected(s.error());
   if (auto s = agent->WriteConfig(options); !s)

@@ -34,6 +34,9 @@ struct AgentOptions {
   // Merged (JSON merge patch) into the generated config, e.g.
   // {"policy":{"maxConcurrentSessions":1}}.
   nlohmann::json config_patch = nlohmann::json::object();
+  // /etc/machine-id in the agent's hwid fixture tree: the one hardware part
+  // it reads, so the hwid is fixed per test and not this machine's.
+  std::string machine_id = "5e2e0c1d2b3a49f8a7c6d5e4f3a2b1c0";
 };
 
 struct ExitStatus {
@@ -44,8 +47,8 @@ struct ExitStatus {
 class AgentProcess {
  public:
   // Makes a fresh directory under /tmp (short, so the socket path stays
-  // well under 100 characters), a hwid fixture tree with a fixed
-  // machine-id, and writes the config (mode 0600).
+  // well under 100 characters), a hwid fixture tree with
+  // `options.machine_id`, and writes the config (mode 0600).
   [[nodiscard]] static Result<std::unique_ptr<AgentProcess>> Create(
       AgentOptions options);
   ~AgentProcess();

@@ -27,6 +27,10 @@ json AuthorizeUntil(NdjsonClient& client,
 
 using OfflineTest = E2eTest;
 
+// The dev server being gone is known at once (connection refused); a short
+// deadline keeps each offline answer quick whatever the retry policy.
+const json kFastOffline = {{"policy", {{"requestDeadlineMs", 1500}}}};
+
 // With the dev server stopped, a cached signed allow is answered with
 // source "offline" and the end of its grace.
 TEST_F(OfflineTest, ServerStoppedGivesOfflineAllowWithGraceEndsAt) {
@@ -34,7 +38,7 @@ TEST_F(OfflineTest, ServerStoppedGivesOfflineAllowWithGraceEndsAt) {
   // A 1 s refresh interval, so the cached allow is soon due for refresh.
   ASSERT_TRUE(
       server_->PutLicense("DEMO-ALLOW-0001", {{"heartbeatSeconds", 1}}));
-  ASSERT_TRUE(MakeAgent());
+  ASSERT_TRUE(MakeAgent(kFastOffline));
   auto client = Connect();
   ASSERT_TRUE(client);
   json online = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
@@ -58,7 +62,7 @@ TEST_F(OfflineTest, GraceRunOutGivesOfflineGraceExpired) {
   ASSERT_TRUE(server_->PutLicense(
       "DEMO-ALLOW-0001",
       {{"heartbeatSeconds", 1}, {"offlineGraceSeconds", 2}}));
-  ASSERT_TRUE(MakeAgent());
+  ASSERT_TRUE(MakeAgent(kFastOffline));
   auto client = Connect();
   ASSERT_TRUE(client);
   json online = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
@@ -95,7 +99,7 @@ TEST_F(OfflineTest, WallClockMovedBackGivesClockTampered) {
   ASSERT_TRUE(StartServer());
   ASSERT_TRUE(
       server_->PutLicense("DEMO-ALLOW-0001", {{"heartbeatSeconds", 1}}));
-  ASSERT_TRUE(MakeAgent());
+  ASSERT_TRUE(MakeAgent(kFastOffline));
   {
     auto client = Connect();
     ASSERT_TRUE(client);

@@ -32,45 +32,53 @@ TEST_F(E2eTest, AllowOnlineThenFromCacheWithoutSecondUpstreamRequest) {
 // Every one of the server's thirteen license reason codes reaches the app
 // unchanged, with source "online".
 TEST_F(E2eTest, ThirteenReasonCodesPassThroughOnline) {
-  // The agent's hwid for the demo product goes on its blacklist, so
-  // HWID_BLACKLISTED is the real blacklist check on the real hwid.
-  ASSERT_TRUE(MakeAgent(json::object(), /*start=*/false));
-  auto hwid = agent_->HwidFor(kProduct);
+  // A second machine (its own machine-id) whose hwid for the demo product
+  // is on the product's blacklist: HWID_BLACKLISTED is then the real
+  // blacklist check on the real hwid the agent computes and sends.
+  AgentOptions blacklisted_options;
+  blacklisted_options.machine_id = "b1ac1157ed0000000000000000000001";
+  auto blacklisted = AgentProcess::Create(blacklisted_options);
+  ASSERT_TRUE(blacklisted) << blacklisted.error().message;
+  auto hwid = (*blacklisted)->HwidFor(kProduct);
   ASSERT_TRUE(hwid) << hwid.error().message;
   ASSERT_EQ(hwid->size(), 64u) << *hwid;
   FixtureChanges changes;
   changes.blacklisted_hwids = {*hwid};
   ASSERT_TRUE(StartServer(&changes));
-  AgentOptions options;
-  options.base_url = server_->BaseUrl();
-  ASSERT_TRUE(agent_->WriteConfig(options));
-  ASSERT_TRUE(agent_->Start());
-  auto client = Connect();
-  ASSERT_TRUE(client);
+  blacklisted_options.base_url = server_->BaseUrl();
+  ASSERT_TRUE((*blacklisted)->WriteConfig(blacklisted_options));
+  ASSERT_TRUE((*blacklisted)->Start());
+  ASSERT_TRUE(MakeAgent());
 
   struct Case {
+    AgentProcess* agent;
     const char* product;
     const char* key;
     const char* reason;
   };
+  AgentProcess* normal = agent_.get();
   const std::vector<Case> cases = {
-      {kProduct, "DEMO-NOT-FOUND", "LICENSE_NOT_FOUND"},
-      {kProduct, "DEMO-PRODUCT-MISMATCH", "PRODUCT_MISMATCH"},
-      {kProduct, "DEMO-REVOKED", "LICENSE_REVOKED"},
-      {kProduct, "DEMO-EXPIRED", "LICENSE_EXPIRED"},
-      {kProduct, "DEMO-EXPIRED-RELATIVE", "LICENSE_EXPIRED_RELATIVE"},
-      {kProduct, "DEMO-HWID-MISMATCH", "HWID_MISMATCH"},
-      {kProduct, "DEMO-HWID-LIMIT", "HWID_LIMIT_EXCEEDED"},
-      {kProduct, "DEMO-IP-MISMATCH", "IP_MISMATCH"},
-      {kProduct, "DEMO-IP-LIMIT", "IP_LIMIT_EXCEEDED"},
-      {kProduct, "DEMO-IP-REGION-MISMATCH", "IP_REGION_MISMATCH"},
-      {kProduct, "DEMO-CONCURRENCY-LIMIT", "CONCURRENCY_LIMIT_EXCEEDED"},
-      {kProduct, "DEMO-HWID-BLACKLISTED", "HWID_BLACKLISTED"},
-      {kOtherProduct, "DEMO-IP-BLACKLISTED", "IP_BLACKLISTED"},
+      {normal, kProduct, "DEMO-NOT-FOUND", "LICENSE_NOT_FOUND"},
+      {normal, kProduct, "DEMO-PRODUCT-MISMATCH", "PRODUCT_MISMATCH"},
+      {normal, kProduct, "DEMO-REVOKED", "LICENSE_REVOKED"},
+      {normal, kProduct, "DEMO-EXPIRED", "LICENSE_EXPIRED"},
+      {normal, kProduct, "DEMO-EXPIRED-RELATIVE", "LICENSE_EXPIRED_RELATIVE"},
+      {normal, kProduct, "DEMO-HWID-MISMATCH", "HWID_MISMATCH"},
+      {normal, kProduct, "DEMO-HWID-LIMIT", "HWID_LIMIT_EXCEEDED"},
+      {normal, kProduct, "DEMO-IP-MISMATCH", "IP_MISMATCH"},
+      {normal, kProduct, "DEMO-IP-LIMIT", "IP_LIMIT_EXCEEDED"},
+      {normal, kProduct, "DEMO-IP-REGION-MISMATCH", "IP_REGION_MISMATCH"},
+      {normal, kProduct, "DEMO-CONCURRENCY-LIMIT",
+       "CONCURRENCY_LIMIT_EXCEEDED"},
+      {blacklisted->get(), kProduct, "DEMO-HWID-BLACKLISTED",
+       "HWID_BLACKLISTED"},
+      {normal, kOtherProduct, "DEMO-IP-BLACKLISTED", "IP_BLACKLISTED"},
   };
   ASSERT_EQ(cases.size(), 13u);
   for (const Case& c : cases) {
-    json answer = AuthorizeOnce(*client, c.product, c.key);
+    auto client = NdjsonClient::Connect(c.agent->SocketPath());
+    ASSERT_TRUE(client) << client.error().message;
+    json answer = AuthorizeOnce(**client, c.product, c.key);
     EXPECT_EQ(answer.value("reasonCode", json()), c.reason)
         << c.key << ": " << answer.dump();
     EXPECT_EQ(answer.value("allow", true), false) << c.key;
@@ -78,6 +86,12 @@ TEST_F(E2eTest, ThirteenReasonCodesPassThroughOnline) {
     EXPECT_EQ(answer.value("source", ""), "online") << c.key;
     EXPECT_FALSE(answer.contains("sessionId")) << c.key;
   }
+  // The normal machine is not on the blacklist: the same product allows it.
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  EXPECT_EQ(AuthorizeOnce(*client, kProduct, "DEMO-HWID-BLACKLISTED")
+                .value("allow", false),
+            true);
 }
 
 // Revoking a license while an app holds a session pushes a verdict event
