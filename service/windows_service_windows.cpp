@@ -2,12 +2,12 @@
 // reports; and the console fallback.
 #include <windows.h>
 
-#include <fcntl.h>
-#include <io.h>
-
 #include <atomic>
 #include <cstdio>
 #include <mutex>
+
+#include <fstream>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 
@@ -109,41 +109,23 @@ class WindowsServiceHost final : public ServiceHost {
   }
 };
 
-// Stderr of a service goes nowhere: send it to the log file, appending.
-// A service has no console, so the C runtime's stderr has no valid handle
-// and freopen() on it fails: open the file ourselves and make it fd 2, the
-// stream's descriptor, and the process's STD_ERROR_HANDLE.
-void RedirectStderrToLogFile() {
+// A service has no console: its log lines go to a file under
+// %ProgramData%\GeckoGuard\Agent\logs, appended to, in a folder only SYSTEM
+// and Administrators can read. A failure is reported to the event log and
+// the agent runs on (logging to a stderr that goes nowhere).
+std::unique_ptr<std::ofstream> OpenLogFile() {
   auto dir = SystemPaths().log_dir;
   if (auto made = EnsurePrivateDirectory(dir); !made) {
-    ReportServiceEvent(L"cannot create the log folder", true);
-    return;
+    ReportServiceEvent(L"cannot create the log folder " + dir.wstring(), true);
+    return nullptr;
   }
   auto file = dir / L"gg-agent.log";
-  HANDLE h = CreateFileW(file.c_str(), FILE_APPEND_DATA,
-                         FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
-                         OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
-  if (h == INVALID_HANDLE_VALUE) {
+  auto out = std::make_unique<std::ofstream>(file, std::ios::app);
+  if (!*out) {
     ReportServiceEvent(L"cannot open the log file " + file.wstring(), true);
-    return;
+    return nullptr;
   }
-  int fd = _open_osfhandle(reinterpret_cast<intptr_t>(h), _O_APPEND);
-  if (fd < 0) {
-    CloseHandle(h);
-    ReportServiceEvent(L"cannot open the log file " + file.wstring(), true);
-    return;
-  }
-  // fd 2 now refers to the file (a new handle); the stream stderr uses fd 2.
-  bool ok = _dup2(fd, 2) == 0;
-  _close(fd);
-  if (ok && _fileno(stderr) != 2)
-    ok = _wfreopen(file.c_str(), L"a", stderr) != nullptr;
-  if (!ok) {
-    ReportServiceEvent(L"cannot send stderr to " + file.wstring(), true);
-    return;
-  }
-  SetStdHandle(STD_ERROR_HANDLE, reinterpret_cast<HANDLE>(_get_osfhandle(2)));
-  setvbuf(stderr, nullptr, _IONBF, 0);
+  return out;
 }
 
 DWORD WINAPI ControlHandler(DWORD control, DWORD, LPVOID, LPVOID) {
@@ -172,10 +154,12 @@ void WINAPI ServiceMain(DWORD, LPWSTR*) {
   }
   g_status.Attach(handle);
   g_status.Report(SERVICE_START_PENDING, kStartWaitHintMs);
-  RedirectStderrToLogFile();
+  auto log_file = OpenLogFile();
+  RunOptions options = *g_options;
+  options.log_out = log_file.get();
 
   WindowsServiceHost host;
-  int rc = RunAgent(*g_options, host);
+  int rc = RunAgent(options, host);
   g_exit_code = rc;
   g_control.Set(nullptr);
   if (rc != 0)
