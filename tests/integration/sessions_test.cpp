@@ -18,10 +18,11 @@ namespace {
 using nlohmann::json;
 
 // The local session count reaches the signed policy's limit (3 for
-// DEMO-ALLOW-0001): the next app is denied by the agent, source "local".
+// DEMO-ALLOW-0001, overriding the config's 1): the next app is denied by
+// the agent, source "local".
 TEST_F(E2eTest, ConcurrencyLimitFromLocalCount) {
   ASSERT_TRUE(StartServer());
-  ASSERT_TRUE(MakeAgent());
+  ASSERT_TRUE(MakeAgent({{"policy", {{"maxConcurrentSessions", 1}}}}));
   std::vector<std::unique_ptr<NdjsonClient>> apps;
   for (int i = 0; i < 3; ++i) {
     apps.push_back(Connect());
