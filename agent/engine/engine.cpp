@@ -226,13 +226,22 @@ void Engine::Authorize(AuthorizeInput input, Callback done) {
     return;
   }
   KeyState& ks = StateFor({input.product_id, input.license_key});
-  const int count = sessions_.CountFor(ks.key);
+  int count = sessions_.CountFor(ks.key);
   Waiter w;
   w.kind = Waiter::Kind::kAuthorize;
   w.input = std::move(input);
   w.done = std::move(done);
   // Steps 1-4: no I/O.
-  if (auto d = Decide(MakeInput(ks, count, nullptr), options_.policy)) {
+  auto d = Decide(MakeInput(ks, count, nullptr), options_.policy);
+  if (d && d->source == Source::kLocal &&
+      d->reason_code == kConcurrencyLimitExceeded && sessions_.HasDetached()) {
+    // A crashed app frees its seat at once (ipc.md), not at the next
+    // sweep: only a full key pays for the process checks.
+    ExpireDetachedSessions();
+    count = sessions_.CountFor(ks.key);
+    d = Decide(MakeInput(ks, count, nullptr), options_.policy);
+  }
+  if (d) {
     Deliver(ks, w, *std::move(d));
     return;
   }
@@ -320,6 +329,11 @@ void Engine::ConnectionClosed(ConnectionId connection_id) {
 
 void Engine::Sweep() {
   sweep_timer_ = 0;
+  ExpireDetachedSessions();
+  ScheduleSweep();
+}
+
+void Engine::ExpireDetachedSessions() {
   for (const Session& s : sessions_.ExpireDetached(
            deps_.clock.Monotonic(), options_.session_heartbeat_timeout)) {
     spdlog::info(
@@ -327,7 +341,6 @@ void Engine::Sweep() {
         "or process gone)",
         s.id, s.pid);
   }
-  ScheduleSweep();
 }
 
 void Engine::ScheduleSweep() {

@@ -166,6 +166,7 @@ class Engine {
   void Answer(KeyState& ks, Waiter& waiter, const upstream::Outcome* outcome);
   void Deliver(KeyState& ks, Waiter& waiter, Decision decision);
   void Sweep();
+  void ExpireDetachedSessions();
   void PersistMarks(std::function<void()> then);
   void SchedulePersist();
   void ScheduleSweep();

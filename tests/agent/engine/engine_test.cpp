@@ -305,6 +305,23 @@ TEST_F(EngineTest, DetachedSessionFreedWhenProcessDies) {
   EXPECT_EQ(engine_->StatusSnapshot().sessions, 0u);
 }
 
+// When a key is full, a detached session whose process has died frees its
+// seat for the next ask at once, without waiting for the periodic sweep.
+TEST_F(EngineTest, FullKeyChecksDetachedProcessesAtOnce) {
+  probe_.alive[4242] = 99;
+  StartEngine();
+  auto detached = Ask("KEY-1", 1, true, 4242);
+  Answer(0, VerdictFor(0, {.max_sessions = 1}));
+  ASSERT_TRUE((*detached)->allow);
+  auto refused = Ask("KEY-1", 2);
+  EXPECT_EQ((*refused)->reason_code, "CONCURRENCY_LIMIT_EXCEEDED");
+  probe_.alive.erase(4242);
+  auto admitted = Ask("KEY-1", 2);  // no sweep has run in between
+  ASSERT_TRUE(admitted->has_value());
+  EXPECT_TRUE((*admitted)->allow) << (*admitted)->reason_code;
+  EXPECT_EQ(upstream_.calls(), 1u);
+}
+
 // Heartbeat answers the session's verdict; an unknown id is an error.
 TEST_F(EngineTest, Heartbeat) {
   StartEngine();
