@@ -278,9 +278,15 @@ std::string ReleaseLine(long long id, const std::string& session) {
 
 Result<std::string> AgentHwid(const std::filesystem::path& config,
                               const std::string& product) {
-  std::string cmd = "'" + AgentBinary() + "' hwid --config '" +
-                    config.string() + "' --product " + product +
-                    " --json 2>/dev/null";
+  // Appended piece by piece: GCC 12 at -O3 warns falsely (-Wrestrict) on
+  // "literal" + std::string&&.
+  std::string cmd = "'";
+  cmd += AgentBinary();
+  cmd += "' hwid --config '";
+  cmd += config.string();
+  cmd += "' --product ";
+  cmd += product;
+  cmd += " --json 2>/dev/null";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr)
     return tl::unexpected(Errno("popen"));
