@@ -124,8 +124,11 @@ Window TraceWindow(const AgentProcess& agent,
   for (;;) {
     int status = 0;
     if (::waitpid(strace, &status, WNOHANG) == strace) {
-      std::fprintf(stderr, "SKIP: strace could not attach to gg-agent: %s\n",
-                   ReadAll(err).c_str());
+      std::string said = ReadAll(err);
+      if (said.empty())
+        said = "strace is not installed or could not start";
+      std::printf("SKIP: strace could not attach to gg-agent: %s\n",
+                  said.c_str());
       return Window::kSkip;
     }
     // strace -f -p seizes every thread first, then says "Process N
