@@ -136,7 +136,10 @@ std::optional<std::string> MacFromBytes(std::string_view bytes) {
 
 std::optional<std::string> ParseIoregValue(std::string_view ioreg_text,
                                            std::string_view key) {
-  const std::string needle = "\"" + std::string(key) + "\"";
+  // Appended piecewise: GCC 12 at -O3 warns (-Wrestrict, falsely) about
+  // "literal" + std::string&&.
+  std::string needle = "\"";
+  needle.append(key).append("\"");
   std::size_t pos = 0;
   while ((pos = ioreg_text.find(needle, pos)) != std::string_view::npos) {
     std::size_t i = pos + needle.size();

@@ -65,7 +65,6 @@ std::optional<int> AgentRuntime::Start() {
         return hwid ? *hwid : std::string();
       };
   engine_identity.instance_id = identity_.instance_id;
-  engine_identity.response_public_keys = config_.server.response_public_keys;
 
   // The engine pushes events to this runtime, which hands them to the
   // bridge: the engine must exist before the bridge that targets it.

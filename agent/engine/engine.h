@@ -61,7 +61,6 @@ struct EngineIdentity {
   std::function<std::string(std::string_view product_id)> hwid_for_product;
   // Empty: read "instance_id" from the store at Start, made if absent.
   std::string instance_id;
-  std::vector<std::string> response_public_keys;  // raw 32-byte Ed25519
 };
 
 // Where the engine pushes verdict changes (ipc.md "Events"). The

@@ -119,6 +119,10 @@ Result<Verdict> VerdictFromSignedMaterial(
                                material.response_body)) {
     return MakeError("BAD_SIGNATURE", "verdict signature does not verify");
   }
+  return ParseVerifiedMaterial(material);
+}
+
+Result<Verdict> ParseVerifiedMaterial(const SignedMaterial& material) {
   const json body = json::parse(material.response_body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
     return MakeError("BAD_RESPONSE", "verdict body is not a JSON object");

@@ -35,9 +35,15 @@ Outcome InterpretResponse(const HttpResponse& response,
 // "TLS", "BAD_RESPONSE", "SHUTDOWN").
 Failure FailureFromTransport(const TransportError& error);
 
+// Parses the body of material whose signature has ALREADY been verified
+// (the VerdictStore verifies every row it returns). Error "BAD_RESPONSE"
+// when the body is not a verdict. Never use it on material from elsewhere.
+[[nodiscard]] Result<Verdict> ParseVerifiedMaterial(
+    const SignedMaterial& material);
+
 // Verifies `material` with any of `public_keys` and parses its body.
 // Errors "BAD_SIGNATURE" (missing or failing signature) and "BAD_RESPONSE"
-// (body is not a verdict). The cache and engine call this on every load.
+// (body is not a verdict).
 [[nodiscard]] Result<Verdict> VerdictFromSignedMaterial(
     const SignedMaterial& material,
     const std::vector<std::string>& public_keys);

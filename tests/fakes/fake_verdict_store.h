@@ -1,7 +1,7 @@
 // An in-memory VerdictStore. Every write is appended to `log` (shared with
 // the test, so the test can record its own entries in the same order, e.g.
-// "reply"); LoadVerdicts returns the rows as stored, unchecked, like a
-// store whose own check has been bypassed (the engine checks again).
+// "reply"); LoadVerdicts returns the rows as stored: tests seed it with
+// really signed verdicts, as the real store returns only verified ones.
 #ifndef GG_TESTS_FAKES_FAKE_VERDICT_STORE_H_
 #define GG_TESTS_FAKES_FAKE_VERDICT_STORE_H_
 

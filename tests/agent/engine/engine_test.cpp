@@ -208,12 +208,17 @@ TEST_F(EngineTest, NoRollbackServesOffline) {
   EXPECT_TRUE((*reply)->allow);
 }
 
-// A row whose body was edited fails verification at start: deleted, never
-// used; a row for another machine's hwid is ignored.
-TEST_F(EngineTest, TamperedAndForeignRowsIgnored) {
-  Seed(VerdictSpec{.license_key = "EDITED", .server_time = kT0 - 10}, kT0);
-  auto& edited = store_.verdicts.begin()->second.material.response_body;
-  edited.replace(edited.find("null"), 4, "\"2099-01-01T00:00:00Z\"");
+// A verified row filed under another key is deleted at start and never
+// used; a row for another machine's hwid is ignored. (Edited rows fail the
+// store's own signature check: tests/agent/store, tests/integration.)
+TEST_F(EngineTest, MisfiledAndForeignRowsIgnored) {
+  Seed(VerdictSpec{.license_key = "OTHER", .server_time = kT0 - 10}, kT0);
+  // A genuine verdict for OTHER filed under the key EDITED: the signature
+  // verifies (the store's check passes), the signed request names OTHER.
+  auto row = store_.verdicts.begin()->second;
+  store_.verdicts.clear();
+  row.key.license_key = "EDITED";
+  store_.verdicts[testing::FakeVerdictStore::Key(row.key)] = row;
   Seed(VerdictSpec{.license_key = "FOREIGN", .hwid = "bbbb2222"}, kT0);
   StartEngine();
   EXPECT_EQ(engine_->StatusSnapshot().cached_verdicts, 0u);

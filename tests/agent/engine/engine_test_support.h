@@ -65,7 +65,7 @@ class EngineTest : public ::testing::Test {
     engine_ = std::make_unique<Engine>(
         options_,
         EngineIdentity{[](std::string_view) { return testing::kHwid; },
-                       kInstance, testing::TestPublicKeys()},
+                       kInstance},
         EngineDeps{clock_, random_, upstream_, store_, scheduler_, scheduler_,
                    probe_, sink_});
     ASSERT_TRUE(engine_->Start());
