@@ -14,6 +14,7 @@
 #include "agent/engine/engine.h"
 #include "tests/agent/engine/signed_verdicts.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/fakes/fake_process_probe.h"
 #include "tests/fakes/fake_upstream_client.h"
 #include "tests/fakes/fake_verdict_store.h"
 #include "tests/fakes/manual_scheduler.h"
@@ -23,17 +24,7 @@ namespace gg::agent::test {
 constexpr long long kT0 = 1763790000;  // FakeClock's start
 constexpr const char* kInstance = "00112233445566778899aabbccddeeff";
 
-class FakeProbe final : public ProcessProbe {
- public:
-  std::optional<std::uint64_t> StartTime(int pid) override {
-    auto it = alive.find(pid);
-    if (it == alive.end()) {
-      return std::nullopt;
-    }
-    return it->second;
-  }
-  std::map<int, std::uint64_t> alive;
-};
+using FakeProbe = testing::FakeProcessProbe;
 
 class HalfRandom final : public RandomSource {
  public:

@@ -7,23 +7,14 @@
 
 #include "agent/engine/process_probe.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/fakes/fake_process_probe.h"
 
 namespace gg::agent {
 namespace {
 
 using std::chrono::seconds;
 
-class FakeProbe final : public ProcessProbe {
- public:
-  std::optional<std::uint64_t> StartTime(int pid) override {
-    auto it = alive.find(pid);
-    if (it == alive.end()) {
-      return std::nullopt;
-    }
-    return it->second;
-  }
-  std::map<int, std::uint64_t> alive;
-};
+using FakeProbe = testing::FakeProcessProbe;
 
 const store::VerdictKey kKeyA{"p", "A"};
 const store::VerdictKey kKeyB{"p", "B"};
