@@ -34,8 +34,11 @@ void PrintStatus(const json& a) {
   if (a.contains("lastError") && a.at("lastError").is_object()) {
     const json& e = a.at("lastError");
     std::cout << "last error:       " << Text(e, "code") << ": "
-              << Text(e, "message") << " (request " << Text(e, "requestId")
-              << ")\n";
+              << Text(e, "message");
+    // A failure that never reached the server has no x-request-id.
+    if (const std::string id = Text(e, "requestId"); !id.empty() && id != "-")
+      std::cout << " (request " << id << ")";
+    std::cout << "\n";
   } else {
     std::cout << "last error:       -\n";
   }
