@@ -8,7 +8,7 @@ packages=(
   libasio-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev libexpected-dev
   libspdlog-dev libcli11-dev libcpp-httplib-dev
-  sqlite3 curl openssl python3 systemd file libfaketime strace
+  sqlite3 curl openssl python3 systemd file libfaketime strace ccache
 )
 
 missing=()

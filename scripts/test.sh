@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 build=${GG_BUILD_DIR:-$root/build/test}
 jobs=$(nproc)
+# ccache keys objects by paths relative to the checkout's parent, so another
+# clone of the same tree (CI's) reuses this machine's cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$root")}
+export CCACHE_NOHASHDIR=1
 
 bash scripts/deps.sh
 bash scripts/check-format.sh
