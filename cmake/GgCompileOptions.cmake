@@ -21,7 +21,7 @@ if(GG_SANITIZE_THREAD)
   add_link_options(-fsanitize=thread)
 endif()
 
-if(NOT WIN32)
+if(NOT GG_OS STREQUAL "windows")
   add_compile_options(-fstack-protector-strong)
   if(NOT CMAKE_BUILD_TYPE STREQUAL "Debug" AND NOT GG_SANITIZE_ADDRESS AND NOT GG_SANITIZE_THREAD)
     add_compile_definitions(_FORTIFY_SOURCE=2)

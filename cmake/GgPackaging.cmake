@@ -2,9 +2,8 @@
 #
 # Programs, libggclient (shared library, headers, ggclient.pc), the systemd
 # units with their sysusers.d/tmpfiles.d entries, and the docs. Targets of
-# other folders are installed from here (allowed since CMake 3.13); each is
-# guarded with if(TARGET) so a folder still being written never breaks the
-# configure step. gg-devserver is test-only and never installed.
+# other folders are installed from here (allowed since CMake 3.13); a missing
+# one is a configure error. gg-devserver is test-only and never installed.
 include(GNUInstallDirs)
 
 # `cpack` and `cmake --install` use what is built and never start a build of
@@ -14,41 +13,23 @@ set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(GG_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING
     "Where the systemd units go, relative to the install prefix")
 
-foreach(program gg-agent ggctl)
-  if(TARGET ${program})
-    install(TARGETS ${program} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-            COMPONENT agent)
-  endif()
-endforeach()
+install(TARGETS gg-agent ggctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        COMPONENT agent)
 
-# libggclient: the ipc helper's shared library, whichever name it has.
-set(GG_CLIENT_TARGET "")
-foreach(candidate ggclient ggclient_shared gg_client gg_client_shared libggclient)
-  if(TARGET ${candidate} AND NOT GG_CLIENT_TARGET)
-    get_target_property(type ${candidate} TYPE)
-    if(type STREQUAL "SHARED_LIBRARY")
-      set(GG_CLIENT_TARGET ${candidate})
-    endif()
-  endif()
-endforeach()
-set(GG_CLIENT_INCLUDE_DIR ${PROJECT_SOURCE_DIR}/ipc/client/include)
-
-if(GG_CLIENT_TARGET)
-  install(TARGETS ${GG_CLIENT_TARGET}
-          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT agent
-          NAMELINK_COMPONENT agent
-          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT agent
-          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT agent)
-  if(EXISTS ${GG_CLIENT_INCLUDE_DIR}/gg)
-    install(DIRECTORY ${GG_CLIENT_INCLUDE_DIR}/gg
-            DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT agent
-            FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
-  endif()
-  # The prefix is found from the .pc file's own place, so one file serves
-  # `cmake --install --prefix anywhere`, the .deb and a dpkg -x tree.
-  set(GG_PC_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
-  file(RELATIVE_PATH GG_PC_TO_PREFIX /p/${GG_PC_DIR} /p)
-  file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/ggclient.pc CONTENT
+# libggclient: the shared library of ipc/client/, its headers and ggclient.pc.
+install(TARGETS ggclient
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT agent
+        NAMELINK_COMPONENT agent
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT agent
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT agent)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/ipc/client/include/gg
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT agent
+        FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
+# The prefix is found from the .pc file's own place, so one file serves
+# `cmake --install --prefix anywhere`, the .deb and a dpkg -x tree.
+set(GG_PC_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+file(RELATIVE_PATH GG_PC_TO_PREFIX /p/${GG_PC_DIR} /p)
+file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/ggclient.pc CONTENT
 "prefix=\${pcfiledir}/${GG_PC_TO_PREFIX}
 libdir=\${prefix}/${CMAKE_INSTALL_LIBDIR}
 includedir=\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}
@@ -56,15 +37,14 @@ includedir=\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}
 Name: ggclient
 Description: GeckoGuard Agent client library (C ABI, C++ wrapper)
 Version: ${PROJECT_VERSION}
-Libs: -L\${libdir} -l$<TARGET_FILE_BASE_NAME:${GG_CLIENT_TARGET}>
+Libs: -L\${libdir} -l$<TARGET_FILE_BASE_NAME:ggclient>
 Cflags: -I\${includedir}
 ")
-  install(FILES ${PROJECT_BINARY_DIR}/ggclient.pc DESTINATION ${GG_PC_DIR}
-          COMPONENT agent)
-endif()
+install(FILES ${PROJECT_BINARY_DIR}/ggclient.pc DESTINATION ${GG_PC_DIR}
+        COMPONENT agent)
 
 set(GG_SYSTEMD_SRC ${PROJECT_SOURCE_DIR}/service/systemd)
-if(UNIX AND NOT APPLE AND EXISTS ${GG_SYSTEMD_SRC}/gg-agent.service)
+if(GG_OS STREQUAL "linux")
   install(FILES ${GG_SYSTEMD_SRC}/gg-agent.service
                 ${GG_SYSTEMD_SRC}/gg-agent.socket
           DESTINATION ${GG_SYSTEMD_UNIT_DIR} COMPONENT agent)
@@ -75,10 +55,8 @@ if(UNIX AND NOT APPLE AND EXISTS ${GG_SYSTEMD_SRC}/gg-agent.service)
 endif()
 set(GG_DOC_DIR ${CMAKE_INSTALL_DATAROOTDIR}/doc/gg-agent)
 foreach(doc service/systemd/config.example.json docs/operations.md README.md)
-  if(EXISTS ${PROJECT_SOURCE_DIR}/${doc})
-    install(FILES ${PROJECT_SOURCE_DIR}/${doc} DESTINATION ${GG_DOC_DIR}
-            COMPONENT agent)
-  endif()
+  install(FILES ${PROJECT_SOURCE_DIR}/${doc} DESTINATION ${GG_DOC_DIR}
+          COMPONENT agent)
 endforeach()
 
 # ---- CPack: one .deb, gg-agent -------------------------------------------
@@ -103,16 +81,14 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 # dpkg-shlibdeps finds the real library packages (libssl3, libcurl4,
 # libsqlite3-0, libfmt9, ...) from the binaries, so the list cannot go stale.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-if(GG_CLIENT_TARGET)
-  # ggctl links our own libggclient, which is in this package, not in dpkg's
-  # database: tell dpkg-shlibdeps where it is.
-  get_target_property(GG_CLIENT_DIR ${GG_CLIENT_TARGET} LIBRARY_OUTPUT_DIRECTORY)
-  if(NOT GG_CLIENT_DIR)
-    get_target_property(GG_CLIENT_DIR ${GG_CLIENT_TARGET} BINARY_DIR)
-  endif()
-  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${GG_CLIENT_DIR})
-  set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+# ggctl links our own libggclient, which is in this package, not in dpkg's
+# database: tell dpkg-shlibdeps where it is.
+get_target_property(GG_CLIENT_DIR ggclient LIBRARY_OUTPUT_DIRECTORY)
+if(NOT GG_CLIENT_DIR)
+  get_target_property(GG_CLIENT_DIR ggclient BINARY_DIR)
 endif()
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${GG_CLIENT_DIR})
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 # The scripts: create the group, reload systemd, enable the socket; and the
 # reverse. Each works without a running systemd (chroot, container).
 set(GG_DEB_SCRIPTS "")

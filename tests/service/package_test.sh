@@ -3,7 +3,7 @@
 # root with dpkg -x / dpkg-deb -e, and checks what a user would get:
 #   package_test.sh BUILD_DIR EXPECTED_PATH...
 # Each EXPECTED_PATH (relative to /, e.g. usr/bin/gg-agent) must be in the
-# package; CMake passes the ones whose targets exist in this configuration.
+# package; CMake passes what cmake/GgPackaging.cmake installs.
 set -euo pipefail
 
 build_dir=$1; shift
