@@ -55,7 +55,7 @@ std::optional<int> AgentRuntime::Start() {
   }
   upstream_ = std::move(*upstream);
 
-  probe_ = agent::MakeSystemProcessProbe();
+  probe_ = MakeSystemProcessProbe();
   agent::EngineIdentity engine_identity;
   engine_identity.hwid_for_product =
       [key = identity_.machine_key](std::string_view product_id) {

@@ -63,7 +63,7 @@ class AgentRuntime final : public AgentControl, public agent::EventSink {
   std::unique_ptr<store::SqliteVerdictStore> store_;
   MachineIdentity identity_;
   std::unique_ptr<upstream::AuthorizeClient> upstream_;
-  std::unique_ptr<agent::ProcessProbe> probe_;
+  std::unique_ptr<ProcessProbe> probe_;
   std::unique_ptr<agent::Engine> engine_;
   std::unique_ptr<IpcBridge> bridge_;
   std::unique_ptr<ipc::Server> server_;

@@ -21,7 +21,7 @@ Result<const Session*> SessionTable::Open(Session session) {
   }
   session.id = "s_" + *hex;
   if (session.detached) {
-    session.process_start = probe_.StartTime(session.pid);
+    session.process = probe_.Watch(session.pid);
     ++detached_;
   }
   ++counts_[KeyString(session.key)];
@@ -102,9 +102,8 @@ std::vector<Session> SessionTable::ExpireDetached(
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     auto next = std::next(it);
     const Session& s = it->second;
-    if (s.detached &&
-        (now - s.last_seen_mono >= timeout ||
-         (s.process_start && probe_.StartTime(s.pid) != s.process_start))) {
+    if (s.detached && (now - s.last_seen_mono >= timeout ||
+                       (s.process && s.process->Exited()))) {
       ended.push_back(Erase(it));
     }
     it = next;

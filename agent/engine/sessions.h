@@ -14,14 +14,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "agent/engine/process_probe.h"
 #include "agent/store/verdict_store.h"
 #include "platform/clock.h"
+#include "platform/process_probe.h"
 #include "platform/result.h"
 
 namespace gg::agent {
@@ -41,7 +42,10 @@ struct Session {
   WallTime opened_at;
   WallTime last_seen_at;
   MonoTime last_seen_mono;
-  std::optional<std::uint64_t> process_start;  // read at open (detached)
+  // Detached only: the opener's process, watched from open on; null when
+  // it cannot be watched (then only the heartbeat timeout ends it). Shared
+  // so that List() copies do not close it.
+  std::shared_ptr<ProcessHandle> process;
 };
 
 // The map key of a VerdictKey: productId NUL licenseKey.
@@ -52,8 +56,8 @@ class SessionTable {
   // `probe` must outlive the table.
   explicit SessionTable(ProcessProbe& probe) : probe_(probe) {}
 
-  // Opens `session` (id assigned here, from a CSPRNG; its process start
-  // time read when detached). Error only when the random source fails.
+  // Opens `session` (id assigned here, from a CSPRNG; its process watched
+  // when detached). Error only when the random source fails.
   [[nodiscard]] Result<const Session*> Open(Session session);
 
   // Null when unknown. The pointer is valid until the session ends.
@@ -67,8 +71,8 @@ class SessionTable {
   // Ends every session of `key` (its license is now denied).
   std::vector<Session> ReleaseKey(const store::VerdictKey& key);
   // Ends detached sessions with no heartbeat for `timeout`, or whose
-  // process is gone. A session whose process start time could not be read
-  // at open (pid unknown) ends on the heartbeat timeout only.
+  // process has exited. A session whose process could not be watched at
+  // open (pid unknown) ends on the heartbeat timeout only.
   std::vector<Session> ExpireDetached(MonoTime now,
                                       std::chrono::seconds timeout);
 

@@ -50,8 +50,10 @@ int DecodeStatus(int status) {
 // the child needs is built before fork (no allocation after it).
 Result<pid_t> Spawn(const std::vector<std::string>& args,
                     const std::vector<std::string>& extra_env,
-                    const std::filesystem::path& log_path) {
-  std::vector<std::string> argv_s = {GG_AGENT_PATH};
+                    const std::filesystem::path& log_path,
+                    const std::vector<std::string>& prefix = {}) {
+  std::vector<std::string> argv_s = prefix;
+  argv_s.push_back(GG_AGENT_PATH);
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s)
@@ -107,6 +109,7 @@ Result<std::unique_ptr<AgentProcess>> AgentProcess::Create(
     return MakeError("E2E_IO", "mkdtemp: " + std::string(std::strerror(errno)));
   std::unique_ptr<AgentProcess> agent(new AgentProcess());
   agent->dir_ = tmpl;
+  agent->command_prefix_ = options.command_prefix;
   std::error_code ec;
   std::filesystem::create_directories(agent->dir_ / "hwroot" / "etc", ec);
   if (ec)
@@ -146,6 +149,22 @@ Status AgentProcess::WriteConfig(const AgentOptions& options) {
   return WriteConfigText(config.dump(2) + "\n");
 }
 
+Status AgentProcess::ChownTree(uid_t uid, gid_t gid) {
+  if (::lchown(dir_.c_str(), uid, gid) != 0)
+    return MakeError("E2E_IO", "chown: " + std::string(std::strerror(errno)));
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (::lchown(it->path().c_str(), uid, gid) != 0)
+      return MakeError("E2E_IO", "chown " + it->path().string() + ": " +
+                                     std::strerror(errno));
+  }
+  if (ec)
+    return MakeError("E2E_IO", "walk " + dir_.string() + ": " + ec.message());
+  return Ok();
+}
+
 Status AgentProcess::WriteConfigText(const std::string& text) {
   return WriteText(ConfigPath(), text, 0600);
 }
@@ -153,8 +172,8 @@ Status AgentProcess::WriteConfigText(const std::string& text) {
 Status AgentProcess::Start(std::vector<std::string> extra_env, Ms timeout) {
   if (Running())
     return MakeError("E2E_STATE", "agent already running");
-  auto pid =
-      Spawn({"run", "--config", ConfigPath().string()}, extra_env, LogPath());
+  auto pid = Spawn({"run", "--config", ConfigPath().string()}, extra_env,
+                   LogPath(), command_prefix_);
   if (!pid)
     return tl::unexpected(pid.error());
   pid_ = *pid;

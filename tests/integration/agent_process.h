@@ -37,6 +37,9 @@ struct AgentOptions {
   // /etc/machine-id in the agent's hwid fixture tree: the one hardware part
   // it reads, so the hwid is fixed per test and not this machine's.
   std::string machine_id = "5e2e0c1d2b3a49f8a7c6d5e4f3a2b1c0";
+  // Run `run` through this command (absolute path first), the agent's
+  // path and arguments appended: a sandbox wrapper such as unshare.
+  std::vector<std::string> command_prefix;
 };
 
 struct ExitStatus {
@@ -57,6 +60,9 @@ class AgentProcess {
 
   // Rewrites the config file from new options (the dir stays).
   [[nodiscard]] Status WriteConfig(const AgentOptions& options);
+  // Hands the whole directory (config, state, hwid tree) to uid:gid, for
+  // an agent run as another user. Root only.
+  [[nodiscard]] Status ChownTree(uid_t uid, gid_t gid);
   // Writes arbitrary text as the config file (for bad configs).
   [[nodiscard]] Status WriteConfigText(const std::string& text);
 
@@ -99,6 +105,7 @@ class AgentProcess {
   AgentProcess() = default;
 
   std::filesystem::path dir_;
+  std::vector<std::string> command_prefix_;
   pid_t pid_ = -1;
 };
 

@@ -1,15 +1,12 @@
 // End to end, sessions: concurrency limits and a crashed app's seat.
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <string>
 #include <vector>
 
+#include "tests/integration/detached_app.h"
 #include "tests/integration/e2e_test.h"
 
 namespace gg::e2e {
@@ -57,37 +54,6 @@ TEST_F(E2eTest, ConcurrencyLimitFromServer) {
 }
 
 // Runs in the forked child: raw syscalls only (no allocation after fork).
-// Sends `request` on a new connection, copies the answer line to `out_fd`,
-// then waits to be killed.
-[[noreturn]] void DetachedApp(const char* socket_path,
-                              const char* request,
-                              int out_fd) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, socket_path, sizeof(addr.sun_path) - 1);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  if (fd < 0 ||
-      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
-    ::_exit(2);
-  size_t len = std::strlen(request);
-  if (::write(fd, request, len) != static_cast<ssize_t>(len))
-    ::_exit(3);
-  char buf[4096];
-  size_t got = 0;
-  while (got < sizeof(buf)) {
-    ssize_t n = ::read(fd, buf + got, sizeof(buf) - got);
-    if (n <= 0)
-      ::_exit(4);
-    got += static_cast<size_t>(n);
-    if (std::memchr(buf, '\n', got) != nullptr)
-      break;
-  }
-  if (::write(out_fd, buf, got) != static_cast<ssize_t>(got))
-    ::_exit(5);
-  for (;;)
-    ::pause();
-}
-
 bool HasSessionOfPid(NdjsonClient& client, pid_t pid) {
   auto sessions = client.Call({{"op", "sessions"}});
   if (!sessions || !(*sessions)["sessions"].is_array())
@@ -107,33 +73,10 @@ TEST_F(E2eTest, CrashedAppDetachedSessionIsFreed) {
   changes.max_sessions = 1;
   ASSERT_TRUE(StartServer(&changes));
   ASSERT_TRUE(MakeAgent());
-  const std::string socket_path = agent_->SocketPath().string();
-  const std::string request = json{{"v", 1},
-                                   {"id", 1},
-                                   {"op", "authorize"},
-                                   {"productId", kProduct},
-                                   {"licenseKey", "E2E-ONE-SEAT"},
-                                   {"detached", true}}
-                                  .dump() +
-                              "\n";
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(fds[0]);
-    DetachedApp(socket_path.c_str(), request.c_str(), fds[1]);
-  }
-  ::close(fds[1]);
-  pollfd p{fds[0], POLLIN, 0};
-  ASSERT_EQ(::poll(&p, 1, 20000), 1) << "the app got no answer";
-  char buf[4096];
-  ssize_t n = ::read(fds[0], buf, sizeof(buf));
-  ::close(fds[0]);
-  ASSERT_GT(n, 0);
-  json answer =
-      json::parse(std::string(buf, static_cast<size_t>(n)), nullptr, false);
-  ASSERT_EQ(answer.value("allow", false), true) << answer.dump();
+  auto app = StartDetachedApp(agent_->SocketPath(), kProduct, "E2E-ONE-SEAT");
+  ASSERT_TRUE(app) << app.error().message;
+  const pid_t child = app->pid;
+  ASSERT_EQ(app->answer.value("allow", false), true) << app->answer.dump();
 
   auto admin = Connect();
   ASSERT_TRUE(admin);

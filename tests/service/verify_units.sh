@@ -43,6 +43,31 @@ require "$unit_dir/gg-agent.service" \
   "ExecReload=/bin/kill -HUP \$MAINPID" \
   "ProtectSystem=strict" "ProtectHome=yes" "PrivateTmp=yes" \
   "NoNewPrivileges=yes" "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"
+# What the agent itself calls must pass the unit's system-call filter:
+# pidfd_open and poll watch crashed apps under ProtectProc=invisible (no
+# /proc of other users), capget/capset/prctl drop its one capability.
+require "$unit_dir/gg-agent.service" "ProtectProc=invisible"
+filter=$(sed -n 's/^SystemCallFilter=//p' "$unit_dir/gg-agent.service")
+[[ -n $filter ]] || { echo "FAIL: no SystemCallFilter" >&2; exit 1; }
+# The names a filter allows, its @groups expanded (they nest).
+expand() {
+  local item
+  for item in "$@"; do
+    if [[ $item == @* ]]; then
+      # shellcheck disable=SC2046  # one name per word
+      expand $(systemd-analyze syscall-filter --no-pager "$item" |
+        sed -n '2,$s/^ *\([-@a-z0-9_]*\)$/\1/p')
+    else
+      echo "$item"
+    fi
+  done
+}
+# shellcheck disable=SC2086  # the filter is a list of groups and names
+allowed=$(expand $filter)
+for call in pidfd_open poll ppoll capget capset prctl; do
+  grep -qw -- "$call" <<<"$allowed" ||
+    { echo "FAIL: SystemCallFilter=$filter does not allow $call" >&2; exit 1; }
+done
 grep -q '^WatchdogSec=[1-9]' "$unit_dir/gg-agent.service" ||
   { echo "FAIL: no WatchdogSec" >&2; exit 1; }
 require "$unit_dir/gg-agent.socket" \

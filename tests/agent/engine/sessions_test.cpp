@@ -1,11 +1,11 @@
-// SessionTable and the process probes.
+// SessionTable (processes through the fake probe).
 #include "agent/engine/sessions.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "agent/engine/process_probe.h"
+#include "platform/process_probe.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_process_probe.h"
 
@@ -109,19 +109,6 @@ TEST_F(SessionsTest, ReleaseKey) {
   ASSERT_TRUE(table_.Open(MakeSession(kKeyB, 2, false, 0, {})));
   EXPECT_EQ(table_.ReleaseKey(kKeyA).size(), 2u);
   EXPECT_EQ(table_.CountFor(kKeyB), 1);
-}
-
-// /proc/<pid>/stat parsing: field 22 after a command with spaces and ')'.
-TEST(ProcStatTest, ParsesStartTime) {
-  const std::string stat =
-      "1234 (my (odd) app) S 1 1234 1234 0 -1 4194560 100 0 0 0 1 2 0 0 20 "
-      "0 1 0 987654 12345678 100\n";
-  EXPECT_EQ(ParseProcStatStartTime(stat), 987654u);
-  EXPECT_FALSE(ParseProcStatStartTime("1234 (zz) Z 1 1 1 0 -1 0 0 0 0 0 0 0 "
-                                      "0 0 20 0 1 0 555 0 0")
-                   .has_value());
-  EXPECT_FALSE(ParseProcStatStartTime("garbage").has_value());
-  EXPECT_FALSE(ParseProcStatStartTime("1 (a) S 1 2").has_value());
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 #include <charconv>
 
-#include "agent/engine/process_probe.h"
+#include "platform/process_probe.h"
 
-namespace gg::agent {
+namespace gg {
 
 std::optional<std::uint64_t> ParseProcStatStartTime(std::string_view stat) {
   const auto close = stat.rfind(')');
@@ -37,4 +37,4 @@ std::optional<std::uint64_t> ParseProcStatStartTime(std::string_view stat) {
   return value;
 }
 
-}  // namespace gg::agent
+}  // namespace gg
