@@ -44,7 +44,8 @@ file(GLOB_RECURSE GG_WIN_SOURCES CONFIGURE_DEPENDS
   ${GG_ROOT}/service/*_windows.cpp)
 list(APPEND GG_WIN_SOURCES ${GG_ROOT}/service/main_windows.cpp)
 # Portable sources whose only dependencies are header-only.
-foreach(src platform/log.cpp platform/private_file.cpp service/sd_notify.cpp)
+foreach(src platform/log.cpp platform/private_file.cpp service/sd_notify.cpp
+            ipc/server.cpp ipc/dispatcher.cpp ipc/protocol.cpp)
   list(APPEND GG_WIN_SOURCES ${GG_ROOT}/${src})
 endforeach()
 list(FILTER GG_WIN_SOURCES EXCLUDE REGEX "/tests/")

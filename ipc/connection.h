@@ -1,5 +1,5 @@
 // Internal to ipc/: one accepted connection over any Asio stream (a Unix
-// socket or a Windows pipe handle), and the registry the server keeps.
+// socket or a Windows pipe handle).
 // Loop thread only.
 #ifndef GG_IPC_CONNECTION_H_
 #define GG_IPC_CONNECTION_H_
@@ -7,7 +7,6 @@
 #include <array>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -239,45 +238,6 @@ class Connection : public ConnectionBase,
   bool partial_armed_ = false;
   unsigned idle_generation_ = 0;
   unsigned partial_generation_ = 0;
-};
-
-// The server's live connections, by id. Loop thread only.
-class Registry {
- public:
-  ConnectionId NextId() { return ++last_id_; }
-  void Add(ConnectionId id, std::shared_ptr<ConnectionBase> c) {
-    connections_[id] = std::move(c);
-  }
-  void Remove(ConnectionId id) { connections_.erase(id); }
-  std::size_t Size() const { return connections_.size(); }
-  void PushEvent(ConnectionId id, std::string line) {
-    auto it = connections_.find(id);
-    if (it != connections_.end()) {
-      it->second->PushEvent(std::move(line));
-    }
-  }
-  void Broadcast(const std::string& line) {
-    for (auto& [id, c] : connections_) {
-      c->PushEvent(line);
-    }
-  }
-  void CloseAllAfterWrites() {
-    auto all = connections_;  // Close may remove entries
-    for (auto& [id, c] : all) {
-      c->CloseAfterWrites();
-    }
-  }
-  void CloseAll() {
-    auto all = std::move(connections_);
-    connections_.clear();
-    for (auto& [id, c] : all) {
-      c->Close();
-    }
-  }
-
- private:
-  ConnectionId last_id_ = 0;
-  std::map<ConnectionId, std::shared_ptr<ConnectionBase>> connections_;
 };
 
 }  // namespace gg::ipc::internal

@@ -26,6 +26,8 @@ namespace gg::ipc {
 // The spec's limits, every one configurable.
 struct Limits {
   std::size_t max_connections = 1024;
+  // Well below max_connections, so one user cannot take every slot.
+  std::size_t max_connections_per_uid = 64;
   std::size_t max_in_flight = 32;  // per connection
   std::chrono::milliseconds idle_timeout{30000};
   std::chrono::milliseconds partial_line_timeout{10000};

@@ -2,6 +2,10 @@
 // Linux/macOS, a named pipe on Windows, one event loop, no thread per
 // connection. Requests go to a RequestHandler through a Dispatcher.
 //
+// server.cpp holds everything that is the same on every OS (who is
+// admitted, the connection limits, events, drain); server_posix.cpp and
+// server_windows.cpp only listen and accept (server_core.h).
+//
 // Threads: construct, Start and Stop on the loop's thread (or before it
 // runs). PushVerdictEvent and BroadcastShutdown may be called from any
 // thread: they post to the loop. The io_context and the handler are owned

@@ -11,32 +11,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include "ipc/connection.h"
 #include "ipc/peer_credentials.h"
-#include "ipc/server.h"
+#include "ipc/server_core.h"
 
-namespace gg::ipc {
+namespace gg::ipc::internal {
 
 using Local = asio::local::stream_protocol;
-
-struct Server::Impl {
-  Impl(asio::io_context& io_in, RequestHandler& h, ServerOptions o)
-      : io(io_in), handler(h), options(std::move(o)), acceptor(io_in) {}
-
-  Status Bind();
-  void Accept();
-  bool PeerAllowed(const Peer& peer) const;
-  void Refuse(Local::socket socket, const std::string& line);
-
-  asio::io_context& io;
-  RequestHandler& handler;
-  ServerOptions options;
-  Local::acceptor acceptor;
-  internal::Registry registry;
-  long long own_uid = static_cast<long long>(geteuid());
-  bool bound_path = false;
-  bool stopped = false;
-};
 
 namespace {
 
@@ -83,18 +63,54 @@ Result<gid_t> LookupGroup(const std::string& name) {
 
 }  // namespace
 
-Status Server::Impl::Bind() {
+class PosixListener final : public Listener {
+ public:
+  explicit PosixListener(ServerCore& core)
+      : core_(core), acceptor_(core.io()) {}
+
+  Status Start() override {
+    if (auto bound = Bind(); !bound) {
+      asio::error_code ignored;
+      acceptor_.close(ignored);
+      return bound;
+    }
+    Accept();
+    return Ok();
+  }
+
+  void StopAccepting() override {
+    asio::error_code ignored;
+    acceptor_.close(ignored);
+  }
+
+  void RemoveEndpoint() override {
+    if (bound_path_) {
+      unlink(core_.options().path.c_str());
+      bound_path_ = false;
+    }
+  }
+
+ private:
+  Status Bind();
+  void Accept();
+
+  ServerCore& core_;
+  Local::acceptor acceptor_;
+  bool bound_path_ = false;
+};
+
+Status PosixListener::Bind() {
   asio::error_code ec;
-  if (!options.activated_fds.empty()) {
-    acceptor.assign(Local(), options.activated_fds.front(), ec);
+  if (!core_.options().activated_fds.empty()) {
+    acceptor_.assign(Local(), core_.options().activated_fds.front(), ec);
     if (ec) {
       return MakeError("IO_ERROR",
                        "cannot use the activated socket: " + ec.message());
     }
     return Ok();
   }
-  const std::string& path = options.path;
-  if (auto dir = EnsureDirectory(path, options.directory_mode); !dir) {
+  const std::string& path = core_.options().path;
+  if (auto dir = EnsureDirectory(path, core_.options().directory_mode); !dir) {
     return dir;
   }
   struct stat st {};
@@ -103,7 +119,7 @@ Status Server::Impl::Bind() {
       return MakeError("IO_ERROR", path + " exists and is not a socket");
     }
     // Two agents never share a path: only a dead socket is replaced.
-    Local::socket probe(io);
+    Local::socket probe(core_.io());
     probe.connect(Local::endpoint(path), ec);
     if (!ec) {
       return MakeError("ADDRESS_IN_USE",
@@ -114,19 +130,20 @@ Status Server::Impl::Bind() {
     }
     spdlog::info("ipc: replaced a stale socket at {}", path);
   }
-  acceptor.open(Local(), ec);
+  acceptor_.open(Local(), ec);
   if (!ec) {
-    acceptor.bind(Local::endpoint(path), ec);
+    acceptor_.bind(Local::endpoint(path), ec);
   }
   if (ec) {
     return MakeError("IO_ERROR", "cannot bind " + path + ": " + ec.message());
   }
-  bound_path = true;
-  if (chmod(path.c_str(), static_cast<mode_t>(options.socket_mode)) != 0) {
+  bound_path_ = true;
+  if (chmod(path.c_str(), static_cast<mode_t>(core_.options().socket_mode)) !=
+      0) {
     return MakeError("IO_ERROR", Errno("cannot chmod " + path));
   }
-  if (options.socket_group) {
-    auto gid = LookupGroup(*options.socket_group);
+  if (core_.options().socket_group) {
+    auto gid = LookupGroup(*core_.options().socket_group);
     if (!gid) {
       return tl::unexpected(gid.error());
     }
@@ -134,7 +151,7 @@ Status Server::Impl::Bind() {
       return MakeError("IO_ERROR", Errno("cannot chgrp " + path));
     }
   }
-  acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return MakeError("IO_ERROR",
                      "cannot listen on " + path + ": " + ec.message());
@@ -142,42 +159,13 @@ Status Server::Impl::Bind() {
   return Ok();
 }
 
-bool Server::Impl::PeerAllowed(const Peer& peer) const {
-  if (options.allowed_uids.empty() && options.allowed_gids.empty()) {
-    return true;
-  }
-  const auto& uids = options.allowed_uids;
-  if (peer.uid >= 0 &&
-      std::find(uids.begin(), uids.end(), peer.uid) != uids.end()) {
-    return true;
-  }
-  return !options.allowed_gids.empty() &&
-         PeerInGroups(peer, options.allowed_gids);
-}
-
-void Server::Impl::Refuse(Local::socket socket, const std::string& line) {
-  auto s = std::make_shared<Local::socket>(std::move(socket));
-  auto data = std::make_shared<std::string>(line);
-  if (data->empty()) {
-    asio::error_code ignored;
-    s->close(ignored);
-    return;
-  }
-  // Best effort and asynchronous, so a slow refused peer stalls nobody.
-  asio::async_write(*s, asio::buffer(*data),
-                    [s, data](asio::error_code, std::size_t) {
-                      asio::error_code ignored;
-                      s->close(ignored);
-                    });
-}
-
-void Server::Impl::Accept() {
-  acceptor.async_accept([this](asio::error_code ec, Local::socket socket) {
-    // Checked before touching `this`: after Stop the Impl may be gone.
+void PosixListener::Accept() {
+  acceptor_.async_accept([this](asio::error_code ec, Local::socket socket) {
+    // Checked before touching `this`: after Stop the listener may be gone.
     if (ec == asio::error::operation_aborted) {
       return;
     }
-    if (stopped) {
+    if (core_.stopped()) {
       return;
     }
     if (ec) {
@@ -186,97 +174,17 @@ void Server::Impl::Accept() {
       return;
     }
     Peer peer = ReadPeerCredentials(socket.native_handle());
-    if (!PeerAllowed(peer)) {
-      spdlog::warn("ipc: refused peer pid={} uid={} (not allowed)", peer.pid,
-                   peer.uid);
-      Refuse(std::move(socket), "");
-    } else if (registry.Size() >= options.limits.max_connections) {
-      Refuse(std::move(socket),
-             EncodeError(nullptr,
-                         MakeErrorAnswer("BUSY", "too many connections")));
-    } else {
-      ConnectionId id = registry.NextId();
-      auto conn = std::make_shared<internal::Connection<Local::socket>>(
-          io, std::move(socket), id, peer, own_uid, options.limits, handler,
-          [this](ConnectionId gone) { registry.Remove(gone); });
-      registry.Add(id, conn);
-      conn->Start();
-    }
+    core_.OnAccepted(std::move(socket), peer);
     Accept();
   });
 }
 
-Server::Server(asio::io_context& io,
-               RequestHandler& handler,
-               ServerOptions options)
-    : impl_(std::make_shared<Impl>(io, handler, std::move(options))) {}
-
-Server::~Server() {
-  Stop();
+std::unique_ptr<Listener> MakeListener(ServerCore& core) {
+  return std::make_unique<PosixListener>(core);
 }
 
-Status Server::Start() {
-  if (auto bound = impl_->Bind(); !bound) {
-    asio::error_code ignored;
-    impl_->acceptor.close(ignored);
-    return bound;
-  }
-  impl_->Accept();
-  return Ok();
+long long OwnUid() {
+  return static_cast<long long>(geteuid());
 }
 
-void Server::Stop() {
-  if (impl_->stopped) {
-    return;
-  }
-  impl_->stopped = true;
-  asio::error_code ignored;
-  impl_->acceptor.close(ignored);
-  impl_->registry.CloseAll();
-  if (impl_->bound_path) {
-    unlink(impl_->options.path.c_str());
-    impl_->bound_path = false;
-  }
-}
-
-void Server::PushVerdictEvent(ConnectionId connection,
-                              std::string session_id,
-                              Verdict verdict) {
-  std::weak_ptr<Impl> weak = impl_;
-  asio::post(impl_->io, [weak, connection, session_id = std::move(session_id),
-                         verdict = std::move(verdict)] {
-    auto impl = weak.lock();
-    if (!impl) {
-      return;
-    }
-    impl->registry.PushEvent(connection,
-                             EncodeVerdictEvent(session_id, verdict));
-  });
-}
-
-void Server::BroadcastShutdown() {
-  std::weak_ptr<Impl> weak = impl_;
-  asio::post(impl_->io, [weak] {
-    if (auto impl = weak.lock()) {
-      impl->registry.Broadcast(EncodeShutdownEvent());
-    }
-  });
-}
-
-void Server::Drain() {
-  std::weak_ptr<Impl> weak = impl_;
-  asio::post(impl_->io, [weak] {
-    if (auto impl = weak.lock()) {
-      asio::error_code ignored;
-      impl->acceptor.close(ignored);
-      impl->registry.Broadcast(EncodeShutdownEvent());
-      impl->registry.CloseAllAfterWrites();
-    }
-  });
-}
-
-std::size_t Server::ConnectionCount() const {
-  return impl_->registry.Size();
-}
-
-}  // namespace gg::ipc
+}  // namespace gg::ipc::internal

@@ -11,11 +11,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "ipc/connection.h"
 #include "ipc/peer_credentials.h"
-#include "ipc/server.h"
+#include "ipc/server_core.h"
 
-namespace gg::ipc {
+namespace gg::ipc::internal {
 
 namespace {
 
@@ -38,42 +37,63 @@ std::wstring Widen(const std::string& s) {
   return out;
 }
 
-}  // namespace
-
-struct Server::Impl {
-  Impl(asio::io_context& io_in, RequestHandler& h, ServerOptions o)
-      : io(io_in), handler(h), options(std::move(o)) {}
-  ~Impl() {
-    if (security != nullptr) {
-      LocalFree(security);
+class PipeListener final : public Listener {
+ public:
+  explicit PipeListener(ServerCore& core) : core_(core) {}
+  ~PipeListener() override {
+    if (security_ != nullptr) {
+      LocalFree(security_);
     }
   }
 
+  Status Start() override {
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
+            kPipeSddl, SDDL_REVISION_1, &security_, nullptr)) {
+      return MakeError("IO_ERROR", "cannot build the pipe DACL: error " +
+                                       std::to_string(GetLastError()));
+    }
+    auto pipe = CreateInstance(/*first=*/true);
+    if (!pipe) {
+      return tl::unexpected(pipe.error());
+    }
+    Accept(*pipe);
+    return Ok();
+  }
+
+  void StopAccepting() override {
+    accepting_ = false;
+    if (pending_) {
+      asio::error_code ignored;
+      pending_->close(ignored);  // cancels the pending ConnectNamedPipe
+      pending_.reset();
+    }
+  }
+
+  void RemoveEndpoint() override {}  // a pipe name vanishes with its handles
+
+ private:
   Result<HANDLE> CreateInstance(bool first);
   void Accept(HANDLE pipe);
-  void Admit(asio::windows::stream_handle stream);
   void ListenNext();
 
-  asio::io_context& io;
-  RequestHandler& handler;
-  ServerOptions options;
-  internal::Registry registry;
-  PSECURITY_DESCRIPTOR security = nullptr;
+  ServerCore& core_;
+  PSECURITY_DESCRIPTOR security_ = nullptr;
   // The instance awaiting a client.
-  std::shared_ptr<asio::windows::stream_handle> pending;
-  bool stopped = false;
+  std::shared_ptr<asio::windows::stream_handle> pending_;
+  bool accepting_ = true;
 };
 
-Result<HANDLE> Server::Impl::CreateInstance(bool first) {
+Result<HANDLE> PipeListener::CreateInstance(bool first) {
   SECURITY_ATTRIBUTES sa{};
   sa.nLength = sizeof(sa);
-  sa.lpSecurityDescriptor = security;
+  sa.lpSecurityDescriptor = security_;
   sa.bInheritHandle = FALSE;
   DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
   if (first) {
     open_mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
   }
-  HANDLE pipe = CreateNamedPipeW(Widen(options.path).c_str(), open_mode,
+  const std::string& path = core_.options().path;
+  HANDLE pipe = CreateNamedPipeW(Widen(path).c_str(), open_mode,
                                  PIPE_TYPE_BYTE | PIPE_READMODE_BYTE |
                                      PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
                                  PIPE_UNLIMITED_INSTANCES, kPipeBuffer,
@@ -82,7 +102,7 @@ Result<HANDLE> Server::Impl::CreateInstance(bool first) {
     DWORD err = GetLastError();
     if (first && (err == ERROR_ACCESS_DENIED || err == ERROR_PIPE_BUSY)) {
       return MakeError("ADDRESS_IN_USE",
-                       "another agent is already listening on " + options.path);
+                       "another agent is already listening on " + path);
     }
     return MakeError("IO_ERROR",
                      "CreateNamedPipe failed: error " + std::to_string(err));
@@ -90,20 +110,24 @@ Result<HANDLE> Server::Impl::CreateInstance(bool first) {
   return pipe;
 }
 
-void Server::Impl::Accept(HANDLE pipe) {
+void PipeListener::Accept(HANDLE pipe) {
   // Wrapping the handle first associates it with the io_context's
   // completion port, so the overlapped ConnectNamedPipe completes there.
-  pending = std::make_shared<asio::windows::stream_handle>(io, pipe);
-  auto stream = pending;
+  pending_ = std::make_shared<asio::windows::stream_handle>(core_.io(), pipe);
+  auto stream = pending_;
   asio::windows::overlapped_ptr overlapped(
       stream->get_executor(), [this, stream](asio::error_code ec, std::size_t) {
-        // Checked before touching `this`: after Stop the Impl may be gone.
-        if (ec == asio::error::operation_aborted || stopped) {
+        // Checked before touching `this`: after Stop the listener may be
+        // gone.
+        if (ec == asio::error::operation_aborted || core_.stopped() ||
+            !accepting_) {
           return;
         }
-        pending.reset();
+        pending_.reset();
         if (!ec) {
-          Admit(std::move(*stream));
+          Peer peer = ReadPeerCredentials(
+              reinterpret_cast<std::intptr_t>(stream->native_handle()));
+          core_.OnAccepted(std::move(*stream), peer);
         }
         ListenNext();
       });
@@ -120,32 +144,8 @@ void Server::Impl::Accept(HANDLE pipe) {
   }
 }
 
-void Server::Impl::Admit(asio::windows::stream_handle stream) {
-  Peer peer = ReadPeerCredentials(
-      reinterpret_cast<std::intptr_t>(stream.native_handle()));
-  if (registry.Size() >= options.limits.max_connections) {
-    auto refused =
-        std::make_shared<asio::windows::stream_handle>(std::move(stream));
-    auto line = std::make_shared<std::string>(
-        EncodeError(nullptr, MakeErrorAnswer("BUSY", "too many connections")));
-    asio::async_write(*refused, asio::buffer(*line),
-                      [refused, line](asio::error_code, std::size_t) {
-                        asio::error_code ignored;
-                        refused->close(ignored);
-                      });
-    return;
-  }
-  ConnectionId id = registry.NextId();
-  auto conn =
-      std::make_shared<internal::Connection<asio::windows::stream_handle>>(
-          io, std::move(stream), id, peer, -1, options.limits, handler,
-          [this](ConnectionId gone) { registry.Remove(gone); });
-  registry.Add(id, conn);
-  conn->Start();
-}
-
-void Server::Impl::ListenNext() {
-  if (stopped) {
+void PipeListener::ListenNext() {
+  if (core_.stopped() || !accepting_) {
     return;
   }
   auto pipe = CreateInstance(/*first=*/false);
@@ -156,81 +156,14 @@ void Server::Impl::ListenNext() {
   Accept(*pipe);
 }
 
-Server::Server(asio::io_context& io,
-               RequestHandler& handler,
-               ServerOptions options)
-    : impl_(std::make_shared<Impl>(io, handler, std::move(options))) {}
+}  // namespace
 
-Server::~Server() {
-  Stop();
+std::unique_ptr<Listener> MakeListener(ServerCore& core) {
+  return std::make_unique<PipeListener>(core);
 }
 
-Status Server::Start() {
-  if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
-          kPipeSddl, SDDL_REVISION_1, &impl_->security, nullptr)) {
-    return MakeError("IO_ERROR", "cannot build the pipe DACL: error " +
-                                     std::to_string(GetLastError()));
-  }
-  auto pipe = impl_->CreateInstance(/*first=*/true);
-  if (!pipe) {
-    return tl::unexpected(pipe.error());
-  }
-  impl_->Accept(*pipe);
-  return Ok();
+long long OwnUid() {
+  return -1;  // no uids: the DACL and the peer's token decide
 }
 
-void Server::Stop() {
-  if (impl_->stopped) {
-    return;
-  }
-  impl_->stopped = true;
-  if (impl_->pending) {
-    asio::error_code ignored;
-    impl_->pending->close(ignored);  // cancels the pending ConnectNamedPipe
-    impl_->pending.reset();
-  }
-  impl_->registry.CloseAll();
-}
-
-void Server::PushVerdictEvent(ConnectionId connection,
-                              std::string session_id,
-                              Verdict verdict) {
-  std::weak_ptr<Impl> weak = impl_;
-  asio::post(impl_->io, [weak, connection, session_id = std::move(session_id),
-                         verdict = std::move(verdict)] {
-    if (auto impl = weak.lock()) {
-      impl->registry.PushEvent(connection,
-                               EncodeVerdictEvent(session_id, verdict));
-    }
-  });
-}
-
-void Server::BroadcastShutdown() {
-  std::weak_ptr<Impl> weak = impl_;
-  asio::post(impl_->io, [weak] {
-    if (auto impl = weak.lock()) {
-      impl->registry.Broadcast(EncodeShutdownEvent());
-    }
-  });
-}
-
-void Server::Drain() {
-  std::weak_ptr<Impl> weak = impl_;
-  asio::post(impl_->io, [weak] {
-    if (auto impl = weak.lock()) {
-      if (impl->pending) {
-        asio::error_code ignored;
-        impl->pending->close(ignored);
-        impl->pending.reset();
-      }
-      impl->registry.Broadcast(EncodeShutdownEvent());
-      impl->registry.CloseAllAfterWrites();
-    }
-  });
-}
-
-std::size_t Server::ConnectionCount() const {
-  return impl_->registry.Size();
-}
-
-}  // namespace gg::ipc
+}  // namespace gg::ipc::internal
