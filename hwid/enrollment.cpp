@@ -108,12 +108,18 @@ Result<ReconcileResult> Reconcile(const std::optional<Enrollment>& enrolled,
 
   std::set<std::string> enrolled_digests;
   std::set<PartKind> changed;
+  std::set<PartKind> absent;
   if (enrolled) {
     for (const EnrolledPart& p : enrolled->parts) {
       enrolled_digests.insert(p.digest);
-      if (present_kinds.count(p.kind) == 0)
-        continue;  // absent now: neither matched nor changed
       r.enrolled_weight += p.weight;
+      if (present_kinds.count(p.kind) == 0) {
+        // Absent now: its weight counts against a match, but it is not
+        // named as changed.
+        absent.insert(p.kind);
+        r.absent_weight += p.weight;
+        continue;
+      }
       bool still_there =
           std::find(digests.begin(), digests.end(), p.digest) != digests.end();
       if (still_there) {
@@ -137,6 +143,8 @@ Result<ReconcileResult> Reconcile(const std::optional<Enrollment>& enrolled,
   for (PartKind kind : kAllKinds) {
     if (changed.count(kind) != 0)
       r.changed_kinds.push_back(kind);
+    if (absent.count(kind) != 0)
+      r.absent_kinds.push_back(kind);
   }
 
   if (!enrolled) {
@@ -168,10 +176,16 @@ std::string JoinKinds(const std::vector<PartKind>& kinds) {
 std::optional<std::string> ChangeWarning(const ReconcileResult& result) {
   if (result.outcome != ReconcileOutcome::kChanged)
     return std::nullopt;
-  return "hardware changed (" +
-         (result.changed_kinds.empty() ? std::string("no core part matched")
-                                       : JoinKinds(result.changed_kinds)) +
-         "): matched weight " + std::to_string(result.matched_weight) + " of " +
+  std::string what;
+  if (!result.changed_kinds.empty())
+    what = "changed: " + JoinKinds(result.changed_kinds);
+  if (!result.absent_kinds.empty())
+    what += (what.empty() ? "" : "; ") +
+            ("not readable now: " + JoinKinds(result.absent_kinds));
+  if (what.empty())
+    what = "no core part matched";
+  return "hardware changed (" + what + "): matched weight " +
+         std::to_string(result.matched_weight) + " of " +
          std::to_string(result.enrolled_weight) + ", enrolled as a new machine";
 }
 

@@ -2,16 +2,21 @@
 // as the state value "hwid.enrollment" (JSON; hwid/ does no storage), and
 // the pure Reconcile() that decides whether this is still the same machine.
 //
-// Rule: the enrolled parts that are still present carry at least
-// `threshold` of the enrolled weight AND at least one core part matches ->
+// Rule: the enrolled parts that still match carry at least `threshold` of
+// the whole enrolled weight AND at least one core part matches ->
 // the machine key is kept and the enrollment rolls forward to the current
 // set (so slow drift never adds up to a new machine). Otherwise a new key
 // and enrollment are formed and the kinds that changed are named.
 //
-// Absent is not changed: enrolled parts of a kind that has no readable part
-// now (missing, a placeholder, or unreadable without root) are left out of
-// the enrolled weight. So `gg-agent hwid` run without root gives the same
-// answer as `run` as root, and a placeholder never counts against a match.
+// The threshold is of the WHOLE enrolled weight: an enrolled part that is
+// not read now (missing, a placeholder, or unreadable without root) carries
+// none of it, so a copy of the state and /etc/machine-id into a container
+// with no DMI, NICs or disks is not the same machine. Absent is still not
+// *changed*: such kinds are listed in `absent_kinds`, never in
+// `changed_kinds`, so the warning names only parts that really differ.
+// Reading fewer parts can only lower the matched weight: a match found with
+// some parts unreadable holds with them too, a mismatch may not (the
+// `hwid` report says so).
 #ifndef GG_HWID_ENROLLMENT_H_
 #define GG_HWID_ENROLLMENT_H_
 
@@ -59,10 +64,13 @@ struct ReconcileResult {
   // Kinds whose enrolled parts differ from the current ones (both present),
   // in kAllKinds order. Absent kinds are never listed.
   std::vector<PartKind> changed_kinds;
+  // Enrolled kinds with no part read now, in kAllKinds order.
+  std::vector<PartKind> absent_kinds;
   // Parallel to `current`: the part's digest is in the enrolled set.
   std::vector<bool> part_matched;
   int matched_weight = 0;   // enrolled weight still present
-  int enrolled_weight = 0;  // enrolled weight of kinds present now
+  int enrolled_weight = 0;  // the whole enrolled weight
+  int absent_weight = 0;    // enrolled weight of the absent kinds
   bool core_matched = false;
 
   bool matched() const { return outcome == ReconcileOutcome::kMatched; }

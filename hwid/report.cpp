@@ -45,6 +45,29 @@ std::vector<Row> BuildRows(const Collection& collection,
   return rows;
 }
 
+// Enrolled kinds that are absent only because this run may not read them:
+// with them a mismatch might be a match, so the report does not claim one.
+std::vector<PartKind> DeniedEnrolledKinds(const Collection& collection,
+                                          const ReconcileResult& r) {
+  std::vector<PartKind> out;
+  for (PartKind kind : r.absent_kinds) {
+    if (std::any_of(collection.skipped.begin(), collection.skipped.end(),
+                    [kind](const Skipped& s) {
+                      return s.kind == kind &&
+                             s.reason == SkipReason::kNeedsRoot;
+                    }))
+      out.push_back(kind);
+  }
+  return out;
+}
+
+std::vector<std::string> KindNames(const std::vector<PartKind>& kinds) {
+  std::vector<std::string> out;
+  for (PartKind kind : kinds)
+    out.emplace_back(KindName(kind));
+  return out;
+}
+
 std::string OutcomeName(ReconcileOutcome outcome) {
   switch (outcome) {
     case ReconcileOutcome::kFirstEnrollment:
@@ -105,6 +128,10 @@ Result<std::string> FormatHwidReport(const Collection& collection,
     product_hwid = *id;
   }
   const std::vector<std::string> needs_root = NeedsRoot(collection);
+  const std::vector<PartKind> denied = DeniedEnrolledKinds(collection, r);
+  // Unknown, not "changed": the parts this run cannot read might match.
+  const bool unknown =
+      r.outcome == ReconcileOutcome::kChanged && !denied.empty();
   const std::vector<Row> rows = BuildRows(collection, r, enrolled.has_value());
 
   if (options.json) {
@@ -114,11 +141,14 @@ Result<std::string> FormatHwidReport(const Collection& collection,
       j["productId"] = std::string(product_id);
       j["hwid"] = *product_hwid;
     }
-    j["enrollment"] = OutcomeName(r.outcome);
-    nlohmann::json changed = nlohmann::json::array();
-    for (PartKind kind : r.changed_kinds)
-      changed.push_back(std::string(KindName(kind)));
-    j["changedKinds"] = std::move(changed);
+    j["enrollment"] = unknown ? "unknown" : OutcomeName(r.outcome);
+    j["changedKinds"] = KindNames(r.changed_kinds);
+    j["absentKinds"] = KindNames(r.absent_kinds);
+    j["unreadableEnrolledKinds"] = KindNames(denied);
+    if (enrolled) {
+      j["matchedWeight"] = r.matched_weight;
+      j["enrolledWeight"] = r.enrolled_weight;
+    }
     j["needsRoot"] = needs_root;
     if (options.components) {
       nlohmann::json parts = nlohmann::json::array();
@@ -154,11 +184,23 @@ Result<std::string> FormatHwidReport(const Collection& collection,
              std::to_string(r.enrolled_weight) + ")\n";
       break;
     case ReconcileOutcome::kChanged:
+      if (unknown) {
+        out += "enrollment: cannot be checked with these rights: " +
+               JoinKinds(denied) +
+               " need root (the service reads them); without them weight " +
+               std::to_string(r.matched_weight) + " of " +
+               std::to_string(r.enrolled_weight) +
+               " would not match. Run it as root for the service's answer\n";
+        break;
+      }
       out += "enrollment: does NOT match the stored set (weight " +
              std::to_string(r.matched_weight) + " of " +
-             std::to_string(r.enrolled_weight) +
-             "); changed: " + JoinKinds(r.changed_kinds) +
-             "; `run` would enroll a new machine key\n";
+             std::to_string(r.enrolled_weight) + ")";
+      if (!r.changed_kinds.empty())
+        out += "; changed: " + JoinKinds(r.changed_kinds);
+      if (!r.absent_kinds.empty())
+        out += "; not readable now: " + JoinKinds(r.absent_kinds);
+      out += "; `run` would enroll a new machine key\n";
       break;
   }
   if (options.components) {

@@ -202,7 +202,8 @@ TEST(LinuxCollectorTest, MachineIdFallsBackToDbus) {
 }
 
 // Every placeholder is absent: never a part, and against an enrollment with
-// real values it is not a change; the key is kept.
+// real values it is not named as a change. Absent parts carry none of the
+// enrolled weight, though: without the 7 of firmware, 6 of 13 is a new key.
 TEST(LinuxCollectorTest, EveryPlaceholderIsAbsentNotChanged) {
   Enrollment enrolled = EnrollBareMetal();
   FixtureTree tree;
@@ -223,9 +224,11 @@ TEST(LinuxCollectorTest, EveryPlaceholderIsAbsentNotChanged) {
     EXPECT_EQ(c.skipped.size(), 3u);
     auto r = Reconcile(enrolled, c.parts);
     ASSERT_TRUE(r.has_value());
-    EXPECT_EQ(r->outcome, ReconcileOutcome::kMatched);
-    EXPECT_EQ(r->machine_key, enrolled.machine_key);
+    EXPECT_EQ(r->outcome, ReconcileOutcome::kChanged);
+    EXPECT_NE(r->machine_key, enrolled.machine_key);
     EXPECT_TRUE(r->changed_kinds.empty());
+    EXPECT_EQ(JoinKinds(r->absent_kinds),
+              "firmware_uuid, board_serial, product_serial");
   }
 }
 

@@ -110,8 +110,8 @@ struct Case {
   std::vector<PartKind> changed;
 };
 
-// The rule as a table: threshold of the enrolled weight of present kinds
-// AND a core part; absent kinds are not changes.
+// The rule as a table: threshold of the whole enrolled weight AND a core
+// part; absent kinds weigh against a match but are not named as changes.
 TEST(EnrollmentTest, ToleranceTable) {
   const Enrollment enrolled = Enroll(Machine());
   const auto k = ReconcileOutcome::kMatched;
@@ -143,14 +143,17 @@ TEST(EnrollmentTest, ToleranceTable) {
        n,
        {PartKind::kFirmwareUuid, PartKind::kBoardSerial,
         PartKind::kProductSerial}},
-      // Firmware unreadable (absent): 6 of 6, core os_install matches.
+      // Firmware unreadable (absent): 6 of 13 although every part read
+      // matches; absent kinds are not named as changed.
       {"no dmi",
        Without(Without(Without(Machine(), PartKind::kFirmwareUuid),
                        PartKind::kBoardSerial),
                PartKind::kProductSerial),
-       k,
+       n,
        {}},
-      // 4 of 4 weight but no core part: never the same machine.
+      // Both disks gone (absent, not replaced): 11 of 13.
+      {"disks absent", Without(Machine(), PartKind::kDisk), k, {}},
+      // 4 of 13 weight and no core part: never the same machine.
       {"peripherals only", only_peripherals, n, {}},
       {"all new", all_new, n, {PartKind::kOsInstall, PartKind::kDisk}},
   };
@@ -174,6 +177,29 @@ TEST(EnrollmentTest, ToleranceTable) {
       EXPECT_NE(warning->find(JoinKinds(c.changed)), std::string::npos);
     }
   }
+}
+
+// The copy attack: the state and /etc/machine-id carried into a container
+// with no DMI, NICs or disks match 2 of 13 and are a new machine; the
+// warning says which kinds could not be read.
+TEST(EnrollmentTest, CopiedStateWithoutHardwareIsNotTheSameMachine) {
+  const Enrollment enrolled = Enroll(Machine());
+  std::vector<Part> container = {{PartKind::kOsInstall, "os-1", "/m"}};
+  auto r = Reconcile(enrolled, container, 0.6);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->outcome, ReconcileOutcome::kChanged);
+  EXPECT_NE(r->machine_key, enrolled.machine_key);
+  EXPECT_EQ(r->matched_weight, 2);
+  EXPECT_EQ(r->enrolled_weight, 13);
+  EXPECT_EQ(r->absent_weight, 11);
+  EXPECT_TRUE(r->changed_kinds.empty());
+  EXPECT_EQ(JoinKinds(r->absent_kinds),
+            "firmware_uuid, board_serial, product_serial, nic, disk");
+  auto warning = ChangeWarning(*r);
+  ASSERT_TRUE(warning.has_value());
+  EXPECT_NE(warning->find("not readable now: firmware_uuid"), std::string::npos)
+      << *warning;
+  EXPECT_NE(warning->find("2 of 13"), std::string::npos) << *warning;
 }
 
 // Exactly at the threshold matches; just below does not.

@@ -115,5 +115,58 @@ TEST(ReportTest, MismatchNamesChangedKinds) {
             std::string::npos);
 }
 
+// Run without the rights to read enrolled parts (firmware UUID: needs
+// root), the report neither claims a match nor a new machine: it says what
+// it cannot read. Text and JSON.
+TEST(ReportTest, UnreadableEnrolledPartsAreNotAMatchNorAMismatch) {
+  Collection c = Sample();
+  Enrollment enrolled;
+  enrolled.machine_key = std::string(64, 'c');
+  enrolled.parts = {
+      {PartKind::kFirmwareUuid, *PartDigest(PartKind::kFirmwareUuid, "u"), 3},
+      {PartKind::kOsInstall,
+       *PartDigest(PartKind::kOsInstall, c.parts[0].value), 2}};
+  auto out = FormatHwidReport(c, enrolled, "", {});
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->find("matches"), std::string::npos) << *out;
+  EXPECT_EQ(out->find("does NOT match"), std::string::npos) << *out;
+  EXPECT_NE(out->find("cannot be checked with these rights: firmware_uuid"),
+            std::string::npos)
+      << *out;
+  EXPECT_NE(out->find("weight 2 of 5"), std::string::npos) << *out;
+  ReportOptions json_options;
+  json_options.json = true;
+  auto json = FormatHwidReport(c, enrolled, "", json_options);
+  ASSERT_TRUE(json.has_value());
+  auto j = nlohmann::json::parse(*json);
+  EXPECT_EQ(j["enrollment"], "unknown");
+  EXPECT_EQ(j["unreadableEnrolledKinds"], nlohmann::json({"firmware_uuid"}));
+  EXPECT_EQ(j["matchedWeight"], 2);
+  EXPECT_EQ(j["enrolledWeight"], 5);
+}
+
+// An enrolled part that is simply missing (not a question of rights) makes
+// a plain mismatch that names it as not readable, not as changed.
+TEST(ReportTest, MissingEnrolledPartIsAMismatch) {
+  Collection c = Sample();
+  Enrollment enrolled;
+  enrolled.machine_key = std::string(64, 'd');
+  enrolled.parts = {
+      {PartKind::kDisk, *PartDigest(PartKind::kDisk, "d1"), 1},
+      {PartKind::kDisk, *PartDigest(PartKind::kDisk, "d2"), 1},
+      {PartKind::kProductSerial, *PartDigest(PartKind::kProductSerial, "p"), 2},
+      {PartKind::kOsInstall,
+       *PartDigest(PartKind::kOsInstall, c.parts[0].value), 2}};
+  auto out = FormatHwidReport(c, enrolled, "", {});
+  ASSERT_TRUE(out.has_value());
+  EXPECT_NE(out->find("does NOT match the stored set (weight 2 of 6)"),
+            std::string::npos)
+      << *out;
+  EXPECT_NE(out->find("not readable now: product_serial, disk"),
+            std::string::npos)
+      << *out;
+  EXPECT_EQ(out->find("changed:"), std::string::npos) << *out;
+}
+
 }  // namespace
 }  // namespace gg::hwid

@@ -259,15 +259,17 @@ std::string AgentProcess::Log() const {
   return ss.str();
 }
 
-Result<ExitStatus> AgentProcess::RunToExit(const std::vector<std::string>& args,
-                                           Ms timeout) {
+Result<ExitStatus> AgentProcess::RunToExit(
+    const std::vector<std::string>& args,
+    Ms timeout,
+    const std::vector<std::string>& prefix) {
   char tmpl[] = "/tmp/gge2e-out.XXXXXX";
   int fd = ::mkstemp(tmpl);
   if (fd < 0)
     return MakeError("E2E_IO", "mkstemp: " + std::string(std::strerror(errno)));
   ::close(fd);
   const std::filesystem::path out_path = tmpl;
-  auto pid = Spawn(args, {}, out_path);
+  auto pid = Spawn(args, {}, out_path, prefix);
   if (!pid)
     return tl::unexpected(pid.error());
   int status = 0;

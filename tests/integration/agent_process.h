@@ -86,9 +86,12 @@ class AgentProcess {
 
   // Runs `gg-agent ARGS...` to completion (bounded), for check-config,
   // hwid, and start-up failures.
+  // `prefix` runs it through another command (absolute path first), e.g.
+  // setpriv to run it as another user.
   [[nodiscard]] static Result<ExitStatus> RunToExit(
       const std::vector<std::string>& args,
-      std::chrono::milliseconds timeout = std::chrono::seconds(20));
+      std::chrono::milliseconds timeout = std::chrono::seconds(20),
+      const std::vector<std::string>& prefix = {});
   // `gg-agent hwid --config CFG --product ID --json`'s hwid for a product.
   [[nodiscard]] Result<std::string> HwidFor(const std::string& product_id);
 
