@@ -163,6 +163,20 @@ Result<ReconcileResult> Reconcile(const std::optional<Enrollment>& enrolled,
   return r;
 }
 
+std::vector<PartKind> DeniedAbsentKinds(const ReconcileResult& result,
+                                        const Collection& collection) {
+  std::vector<PartKind> out;
+  for (PartKind kind : result.absent_kinds) {
+    if (std::any_of(collection.skipped.begin(), collection.skipped.end(),
+                    [kind](const Skipped& s) {
+                      return s.kind == kind &&
+                             s.reason == SkipReason::kNeedsRoot;
+                    }))
+      out.push_back(kind);
+  }
+  return out;
+}
+
 std::string JoinKinds(const std::vector<PartKind>& kinds) {
   std::string out;
   for (PartKind kind : kinds) {

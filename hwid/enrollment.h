@@ -83,6 +83,12 @@ struct ReconcileResult {
     const std::vector<Part>& current,
     double threshold = kDefaultMatchThreshold);
 
+// The absent enrolled kinds of `result` that `collection` skipped for want
+// of rights (SkipReason::kNeedsRoot): with the rights they might match, so
+// a mismatch is then not a fact about the machine. Pure.
+std::vector<PartKind> DeniedAbsentKinds(const ReconcileResult& result,
+                                        const Collection& collection);
+
 // "firmware_uuid, board_serial" for a warning line.
 std::string JoinKinds(const std::vector<PartKind>& kinds);
 

@@ -45,22 +45,6 @@ std::vector<Row> BuildRows(const Collection& collection,
   return rows;
 }
 
-// Enrolled kinds that are absent only because this run may not read them:
-// with them a mismatch might be a match, so the report does not claim one.
-std::vector<PartKind> DeniedEnrolledKinds(const Collection& collection,
-                                          const ReconcileResult& r) {
-  std::vector<PartKind> out;
-  for (PartKind kind : r.absent_kinds) {
-    if (std::any_of(collection.skipped.begin(), collection.skipped.end(),
-                    [kind](const Skipped& s) {
-                      return s.kind == kind &&
-                             s.reason == SkipReason::kNeedsRoot;
-                    }))
-      out.push_back(kind);
-  }
-  return out;
-}
-
 std::vector<std::string> KindNames(const std::vector<PartKind>& kinds) {
   std::vector<std::string> out;
   for (PartKind kind : kinds)
@@ -128,7 +112,7 @@ Result<std::string> FormatHwidReport(const Collection& collection,
     product_hwid = *id;
   }
   const std::vector<std::string> needs_root = NeedsRoot(collection);
-  const std::vector<PartKind> denied = DeniedEnrolledKinds(collection, r);
+  const std::vector<PartKind> denied = DeniedAbsentKinds(r, collection);
   // Unknown, not "changed": the parts this run cannot read might match.
   const bool unknown =
       r.outcome == ReconcileOutcome::kChanged && !denied.empty();

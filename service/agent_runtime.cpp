@@ -4,6 +4,7 @@
 
 #include "hwid/collector.h"
 #include "hwid/machine_key.h"
+#include "platform/capabilities.h"
 #include "platform/private_file.h"
 #include "service/agent_options.h"
 #include "service/commands.h"
@@ -38,7 +39,21 @@ std::optional<int> AgentRuntime::Start() {
   }
   store_ = std::move(*store);
 
-  auto parts = hwid::CollectParts({config_.hwid.root});
+  hwid::Collection parts;
+  auto raised =
+      WithReadAnyFile([&] { parts = hwid::CollectParts({config_.hwid.root}); });
+  // Nothing after this point needs a capability: drop them for good before
+  // the agent opens a connection to anyone.
+  auto dropped =
+      raised ? DropAllCapabilities() : Status(tl::unexpected(raised.error()));
+  if (!dropped) {
+    spdlog::error("capabilities: {}", dropped.error().message);
+    return kExitFailure;
+  }
+  if (*raised)
+    spdlog::info(
+        "hardware parts read with CAP_DAC_READ_SEARCH; all "
+        "capabilities dropped");
   auto identity =
       EstablishIdentity(*store_, parts, config_.hwid.match_threshold);
   if (!identity) {

@@ -47,6 +47,16 @@ Result<MachineIdentity> EstablishIdentity(store::VerdictStore& store,
   auto result = hwid::Reconcile(enrolled, collection.parts, match_threshold);
   if (!result)
     return tl::unexpected(result.error());
+  // Enrolling anew because this process may not read enrolled parts would
+  // change the machine's hwid for a misconfiguration: refuse instead.
+  if (const auto denied = hwid::DeniedAbsentKinds(*result, collection);
+      result->outcome == hwid::ReconcileOutcome::kChanged && !denied.empty())
+    return MakeError(
+        "HWID_NO_RIGHTS",
+        "cannot read the enrolled hardware parts " + hwid::JoinKinds(denied) +
+            " (permission denied): run the agent with CAP_DAC_READ_SEARCH "
+            "(the shipped unit's AmbientCapabilities=) or as root; not "
+            "enrolling this machine anew");
   if (auto warning = hwid::ChangeWarning(*result))
     spdlog::warn("{}", *warning);
   if (auto put = store.PutState(enrollment_name,

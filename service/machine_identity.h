@@ -20,7 +20,9 @@ struct MachineIdentity {
 
 // Reconciles `collection` with the enrollment in `store`, stores the new
 // enrollment and, on first run, a new instance ID. Errors: HWID_NO_PARTS when
-// no part is readable (the agent must refuse to start), store failures.
+// no part is readable (the agent must refuse to start), HWID_NO_RIGHTS when
+// the parts it may not read (permission denied) decide a mismatch, store
+// failures.
 // Blocking (disk): call before the event loop runs.
 [[nodiscard]] Result<MachineIdentity> EstablishIdentity(
     store::VerdictStore& store,
