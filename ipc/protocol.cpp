@@ -374,7 +374,12 @@ std::string EncodeVerdictEvent(const std::string& session_id,
 }
 
 std::string EncodeShutdownEvent() {
-  return Line({{"event", "shutdown"}});
+  // A reason code like a verdict's, so an app's switch handles it.
+  return Line({{"event", "shutdown"},
+               {"reasonCode", "AGENT_STOPPING"},
+               {"message",
+                "The license agent is stopping or restarting; its sessions "
+                "end"}});
 }
 
 }  // namespace gg::ipc

@@ -254,6 +254,12 @@ void Engine::Authorize(AuthorizeInput input, Callback done) {
 void Engine::Heartbeat(const std::string& session_id, Callback done) {
   const Session* s = sessions_.Find(session_id);
   if (s == nullptr || stopped_) {
+    if (const Decision* denial =
+            ended_.Find(session_id, deps_.clock.Monotonic(),
+                        options_.session_heartbeat_timeout)) {
+      done(*denial);  // the verdict as it stands: the denial that ended it
+      return;
+    }
     done(ErrorDecision("SESSION_NOT_FOUND", "No such session"));
     return;
   }
@@ -284,11 +290,18 @@ void Engine::Answer(KeyState& ks, Waiter& w, const upstream::Outcome* outcome) {
 void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
   if (w.kind == Waiter::Kind::kHeartbeat) {
     if (sessions_.Find(w.session_id) == nullptr) {
+      if (const Decision* denial =
+              ended_.Find(w.session_id, deps_.clock.Monotonic(),
+                          options_.session_heartbeat_timeout)) {
+        w.done(*denial);
+        return;
+      }
       w.done(ErrorDecision("SESSION_NOT_FOUND", "The session has ended"));
       return;
     }
     if (!d.allow && !d.error) {
       sessions_.Release(w.session_id);
+      ended_.Add(w.session_id, d, deps_.clock.Monotonic());
     }
     d.session_id = w.session_id;
     w.done(std::move(d));

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "agent/engine/decision.h"
+#include "agent/engine/ended_sessions.h"
 #include "agent/engine/scheduler.h"
 #include "agent/engine/sessions.h"
 #include "agent/engine/time_keeper.h"
@@ -134,7 +135,9 @@ class Engine {
   // (Decision::session_id).
   void Authorize(AuthorizeInput input, Callback done);
   // heartbeat: the session's verdict as it stands now; SESSION_NOT_FOUND
-  // error for an unknown id. A denial ends the session.
+  // error for an unknown id. A denial ends the session. For a session the
+  // engine ended on a denial, that denial, for at least the heartbeat
+  // timeout after it ended.
   void Heartbeat(const std::string& session_id, Callback done);
   // release: false when the session is unknown.
   bool Release(const std::string& session_id);
@@ -188,6 +191,7 @@ class Engine {
   EngineDeps deps_;
   std::optional<TimeKeeper> time_;
   SessionTable sessions_;
+  EndedSessions ended_;  // ended on a denial, for heartbeats
   // Never erased, so a KeyState& stays valid for the engine's lifetime.
   std::unordered_map<std::string, std::unique_ptr<KeyState>> keys_;
   std::unordered_map<std::string, std::string> hwids_;

@@ -155,6 +155,7 @@ void Engine::PushDenial(KeyState& ks, const Decision& decision) {
   for (const Session& s : ended) {
     Decision event = decision;
     event.session_id = s.id;
+    ended_.Add(s.id, event, deps_.clock.Monotonic());
     deps_.events.OnSessionVerdict(s.connection_id, s.id, event);
   }
 }

@@ -1,192 +1,59 @@
-// libggclient: the C ABI over a Transport, with nlohmann::json for the
-// protocol. Every path that does not end in an answer from the agent ends
-// in a deny (fail closed).
+// libggclient's C ABI: argument checks, the handle's lock, and event
+// delivery to the callback outside it. The protocol work is in
+// client_core.cpp, the answer rule in answer.cpp.
 #include "gg/client.h"
 
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
-#include "ipc/client/transport.h"
+#include "ipc/client/answer.h"
+#include "ipc/client/client_handle.h"
 
 using nlohmann::json;
 namespace ci = gg::client_internal;
 
-struct gg_client {
-  std::string path;
-  int timeout_ms = 10000;
-  std::unique_ptr<ci::Transport> transport;
-  std::string buffer;  // bytes read but not yet a whole line
-  long long next_id = 0;
-  std::string last_error;
-  std::deque<gg_event> events;
-  gg_event_callback callback = nullptr;
-  void* user_data = nullptr;
-};
-
 namespace {
 
-template <std::size_t N>
-void Copy(char (&dst)[N], const std::string& src) {
-  std::size_t n = src.size() < N - 1 ? src.size() : N - 1;
-  std::memcpy(dst, src.data(), n);
-  dst[n] = '\0';
-}
+using Clock = std::chrono::steady_clock;
 
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-void Unavailable(gg_verdict* out, const std::string& why) {
-  if (out == nullptr) {
+// Runs the callback for each queued event, outside the lock, so it may
+// call the handle again; a nested call does not deliver (the outer loop
+// goes on). With a watcher, only the watcher thread delivers.
+void DeliverEvents(gg_client* c, bool from_watcher) {
+  std::unique_lock<std::mutex> lock(c->mu);
+  if (c->callback == nullptr || c->delivering ||
+      (c->watcher_running && !from_watcher)) {
     return;
   }
-  *out = gg_verdict{};
-  out->allow = 0;
-  Copy(out->reason_code, "AGENT_UNAVAILABLE");
-  Copy(out->message, "The license agent is not reachable: " + why);
-  Copy(out->source, "client");
+  c->delivering = true;
+  gg_event ev;
+  while (c->callback != nullptr && c->events.Pop(ev)) {
+    gg_event_callback cb = c->callback;
+    void* user_data = c->user_data;
+    lock.unlock();
+    cb(&ev, user_data);
+    lock.lock();
+  }
+  c->delivering = false;
 }
 
-void FillVerdict(const json& j, gg_verdict* out) {
-  *out = gg_verdict{};
-  // Allow only on an explicit boolean true: anything else fails closed.
-  auto allow = j.find("allow");
-  out->allow = allow != j.end() && allow->is_boolean() && allow->get<bool>();
-  Copy(out->reason_code, Str(j, "reasonCode"));
-  Copy(out->message, Str(j, "message"));
-  Copy(out->source, Str(j, "source"));
-  Copy(out->session_id, Str(j, "sessionId"));
-  Copy(out->effective_expires_at, Str(j, "effectiveExpiresAt"));
-  Copy(out->grace_ends_at, Str(j, "graceEndsAt"));
-  Copy(out->license_id, Str(j, "licenseId"));
-  if (auto e = j.find("error"); e != j.end() && e->is_object()) {
-    out->allow = 0;
-    Copy(out->error_code, Str(*e, "code"));
-    Copy(out->message, Str(*e, "message"));
+// Runs `work` under the lock, then delivers what it queued.
+template <class Work>
+int Locked(gg_client* c, Work work) {
+  int rc;
+  {
+    std::lock_guard<std::mutex> lock(c->mu);
+    rc = work();
   }
-}
-
-void Drop(gg_client* c, const std::string& why) {
-  c->transport.reset();
-  c->buffer.clear();
-  c->last_error = why;
-}
-
-void QueueEvent(gg_client* c, const json& j) {
-  gg_event ev{};
-  Copy(ev.type, Str(j, "event"));
-  Copy(ev.session_id, Str(j, "sessionId"));
-  if (Str(j, "event") == "verdict") {
-    FillVerdict(j, &ev.verdict);
-  }
-  if (c->callback != nullptr) {
-    c->callback(&ev, c->user_data);
-  } else {
-    c->events.push_back(ev);
-  }
-}
-
-bool EnsureConnected(gg_client* c) {
-  if (c->transport) {
-    return true;
-  }
-  std::string error;
-  c->transport = ci::Connect(c->path, c->timeout_ms, error);
-  if (!c->transport) {
-    c->last_error = error;
-    return false;
-  }
-  return true;
-}
-
-// Takes whole lines out of the buffer: events are delivered, the answer
-// with `want_id` (if any) is returned through `answer`.
-bool ProcessLines(gg_client* c, long long want_id, json* answer) {
-  std::size_t nl;
-  while ((nl = c->buffer.find('\n')) != std::string::npos) {
-    std::string line = c->buffer.substr(0, nl);
-    c->buffer.erase(0, nl + 1);
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      continue;
-    }
-    if (j.contains("event")) {
-      QueueEvent(c, j);
-      continue;
-    }
-    if (answer == nullptr) {
-      continue;  // polling for events: a stray answer is dropped
-    }
-    const json id = j.contains("id") ? j.at("id") : json(nullptr);
-    if (id.is_number_integer() && id.get<long long>() == want_id) {
-      *answer = std::move(j);
-      return true;
-    }
-    if (id.is_null() && j.contains("error")) {
-      *answer = std::move(j);  // BUSY/FRAME_TOO_LARGE carry no id
-      return true;
-    }
-  }
-  return false;
-}
-
-// Sends `request` and waits for its answer. GG_OK or GG_ERR_UNAVAILABLE.
-int Call(gg_client* c, json request, json* answer) {
-  if (!EnsureConnected(c)) {
-    return GG_ERR_UNAVAILABLE;
-  }
-  long long id = ++c->next_id;
-  request["v"] = 1;
-  request["id"] = id;
-  std::string line =
-      request.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-  std::string error;
-  if (!c->transport->WriteAll(line, c->timeout_ms, error)) {
-    // A connection the agent closed since the last call: retry once.
-    Drop(c, error);
-    if (!EnsureConnected(c) ||
-        !c->transport->WriteAll(line, c->timeout_ms, error)) {
-      Drop(c, error.empty() ? c->last_error : error);
-      return GG_ERR_UNAVAILABLE;
-    }
-  }
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(c->timeout_ms);
-  while (!ProcessLines(c, id, answer)) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-    if (left <= 0) {
-      Drop(c, "timed out waiting for the agent");
-      return GG_ERR_UNAVAILABLE;
-    }
-    if (!c->transport->ReadSome(c->buffer, static_cast<int>(left), error)) {
-      Drop(c, error);
-      return GG_ERR_UNAVAILABLE;
-    }
-  }
-  return GG_OK;
-}
-
-int VerdictCall(gg_client* c, json request, gg_verdict* out) {
-  json answer;
-  if (Call(c, std::move(request), &answer) != GG_OK) {
-    Unavailable(out, c->last_error);
-    return GG_ERR_UNAVAILABLE;
-  }
-  FillVerdict(answer, out);
-  if (out->error_code[0] != '\0') {
-    c->last_error = std::string(out->error_code) + ": " + out->message;
-    return GG_ERR_REQUEST;
-  }
-  return GG_OK;
+  DeliverEvents(c, false);
+  return rc;
 }
 
 char* Dup(const std::string& s) {
@@ -195,6 +62,65 @@ char* Dup(const std::string& s) {
     std::memcpy(out, s.c_str(), s.size() + 1);
   }
   return out;
+}
+
+int InvalidArgument(gg_client* c, gg_verdict* out, const char* why) {
+  ci::ClientDeny(out, GG_REASON_CLIENT_INVALID_ARGUMENT, why);
+  if (c != nullptr) {
+    std::lock_guard<std::mutex> lock(c->mu);
+    ci::SetError(c, why);
+  }
+  return GG_ERR_INVALID_ARGUMENT;
+}
+
+// One non-blocking round: what has arrived, or one reconnect attempt.
+int DispatchLocked(gg_client* c) {
+  if (!c->transport) {
+    if (!ci::EnsureConnected(c)) {
+      return -GG_ERR_UNAVAILABLE;
+    }
+  } else {
+    // At most 256 KiB per round, so a flooding agent cannot starve the
+    // app's loop; the fd stays readable and the loop comes back.
+    for (int i = 0; i < 32 && c->transport; ++i) {
+      std::size_t before = c->lines.Input().size();
+      if (!ci::Pump(c, 0)) {
+        ci::EnsureConnected(c);  // one attempt; resumes when enabled
+        break;
+      }
+      if (c->lines.Input().size() <= before && c->lines.Empty()) {
+        break;
+      }
+      if (!c->transport->WaitReadable(0)) {
+        break;
+      }
+    }
+  }
+  return static_cast<int>(c->events.size());
+}
+
+void WatcherLoop(gg_client* c) {
+  while (!c->stop.load()) {
+    std::shared_ptr<ci::Transport> t;
+    {
+      std::lock_guard<std::mutex> lock(c->mu);
+      t = c->transport;
+    }
+    // Short waits so gg_client_free stops the thread promptly.
+    if (t) {
+      t->WaitReadable(200);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    if (c->stop.load()) {
+      break;
+    }
+    {
+      std::lock_guard<std::mutex> lock(c->mu);
+      DispatchLocked(c);
+    }
+    DeliverEvents(c, true);
+  }
 }
 
 }  // namespace
@@ -212,6 +138,13 @@ gg_client* gg_client_new(const char* socket_path) {
 }
 
 void gg_client_free(gg_client* client) {
+  if (client == nullptr) {
+    return;
+  }
+  client->stop.store(true);
+  if (client->watcher.joinable()) {
+    client->watcher.join();
+  }
   delete client;
 }
 
@@ -219,7 +152,26 @@ int gg_client_set_timeout_ms(gg_client* client, int timeout_ms) {
   if (client == nullptr || timeout_ms <= 0) {
     return GG_ERR_INVALID_ARGUMENT;
   }
+  std::lock_guard<std::mutex> lock(client->mu);
   client->timeout_ms = timeout_ms;
+  return GG_OK;
+}
+
+int gg_client_set_agent_uid(gg_client* client, long long uid) {
+  if (client == nullptr) {
+    return GG_ERR_INVALID_ARGUMENT;
+  }
+  std::lock_guard<std::mutex> lock(client->mu);
+  client->agent_uid = uid < 0 ? -1 : uid;
+  return GG_OK;
+}
+
+int gg_client_set_auto_resume(gg_client* client, int enabled) {
+  if (client == nullptr) {
+    return GG_ERR_INVALID_ARGUMENT;
+  }
+  std::lock_guard<std::mutex> lock(client->mu);
+  client->auto_resume = enabled != 0;
   return GG_OK;
 }
 
@@ -227,7 +179,13 @@ int gg_client_connect(gg_client* client) {
   if (client == nullptr) {
     return GG_ERR_INVALID_ARGUMENT;
   }
-  return EnsureConnected(client) ? GG_OK : GG_ERR_UNAVAILABLE;
+  return Locked(client, [&] {
+    if (!ci::EnsureConnected(client)) {
+      return GG_ERR_UNAVAILABLE;
+    }
+    ci::ClearError(client);
+    return GG_OK;
+  });
 }
 
 int gg_client_authorize(gg_client* client,
@@ -239,10 +197,9 @@ int gg_client_authorize(gg_client* client,
                         gg_verdict* out) {
   if (client == nullptr || out == nullptr || product_id == nullptr ||
       license_key == nullptr) {
-    if (out != nullptr) {
-      Unavailable(out, "invalid argument");
-    }
-    return GG_ERR_INVALID_ARGUMENT;
+    return InvalidArgument(client, out,
+                           "gg_client_authorize: client, product_id, "
+                           "license_key and out must not be NULL");
   }
   json req = {{"op", "authorize"},
               {"productId", product_id},
@@ -254,51 +211,87 @@ int gg_client_authorize(gg_client* client,
   if (detached != 0) {
     req["detached"] = true;
   }
-  return VerdictCall(client, std::move(req), out);
+  return Locked(client, [&] {
+    int rc = ci::VerdictCall(client, std::move(req), out);
+    if (rc == GG_OK && out->allow &&
+        client->sessions.count(out->session_id) == 0) {
+      // Past the handle's session bound its events could not be kept.
+      std::string id = out->session_id;
+      gg_verdict ignored{};
+      ci::VerdictCall(client, {{"op", "release"}, {"sessionId", id}},
+                      &ignored);
+      ci::ClientDeny(out, GG_REASON_CLIENT_INVALID_ARGUMENT,
+                     "too many sessions on one handle");
+      ci::SetError(client, "too many sessions on one handle");
+      return GG_ERR_INVALID_ARGUMENT;
+    }
+    return rc;
+  });
 }
 
 int gg_client_heartbeat(gg_client* client,
                         const char* session_id,
                         gg_verdict* out) {
   if (client == nullptr || out == nullptr || session_id == nullptr) {
-    if (out != nullptr) {
-      Unavailable(out, "invalid argument");
-    }
-    return GG_ERR_INVALID_ARGUMENT;
+    return InvalidArgument(client, out,
+                           "gg_client_heartbeat: client, session_id and out "
+                           "must not be NULL");
   }
-  return VerdictCall(client, {{"op", "heartbeat"}, {"sessionId", session_id}},
-                     out);
+  json req = {{"op", "heartbeat"}, {"sessionId", session_id}};
+  return Locked(client,
+                [&] { return ci::VerdictCall(client, std::move(req), out); });
 }
 
 int gg_client_release(gg_client* client, const char* session_id) {
   if (client == nullptr || session_id == nullptr) {
-    return GG_ERR_INVALID_ARGUMENT;
+    return InvalidArgument(client, nullptr,
+                           "gg_client_release: NULL argument");
   }
-  gg_verdict v{};
-  int rc =
-      VerdictCall(client, {{"op", "release"}, {"sessionId", session_id}}, &v);
-  return rc;
+  json req = {{"op", "release"}, {"sessionId", session_id}};
+  return Locked(client, [&] {
+    json answer;
+    if (ci::Call(client, std::move(req), &answer) != GG_OK) {
+      return GG_ERR_UNAVAILABLE;
+    }
+    if (answer.contains("error")) {
+      const json& e = answer["error"];
+      ci::SetError(client, e.is_object() ? ci::Str(e, "code") + ": " +
+                                               ci::Str(e, "message")
+                                         : "release failed");
+      return GG_ERR_REQUEST;
+    }
+    ci::ClearError(client);
+    return GG_OK;
+  });
 }
 
 int gg_client_call_json(gg_client* client,
                         const char* request_json,
                         char** answer_out) {
   if (client == nullptr || request_json == nullptr || answer_out == nullptr) {
-    return GG_ERR_INVALID_ARGUMENT;
+    return InvalidArgument(client, nullptr,
+                           "gg_client_call_json: NULL argument");
   }
   *answer_out = nullptr;
   json req = json::parse(request_json, nullptr, false);
   if (req.is_discarded() || !req.is_object()) {
-    client->last_error = "request is not a JSON object";
-    return GG_ERR_INVALID_ARGUMENT;
+    return InvalidArgument(client, nullptr, "request is not a JSON object");
   }
-  json answer;
-  int rc = Call(client, std::move(req), &answer);
-  if (rc != GG_OK) {
-    return rc;
-  }
-  *answer_out = Dup(answer.dump());
-  return answer.contains("error") ? GG_ERR_REQUEST : GG_OK;
+  return Locked(client, [&] {
+    json answer;
+    int rc = ci::Call(client, std::move(req), &answer);
+    if (rc != GG_OK) {
+      return rc;
+    }
+    *answer_out = Dup(answer.dump(-1, ' ', false,
+                                  json::error_handler_t::replace));
+    if (answer.contains("error")) {
+      ci::SetError(client, "the agent answered an error");
+      return GG_ERR_REQUEST;
+    }
+    ci::ClearError(client);
+    return GG_OK;
+  });
 }
 
 int gg_client_status(gg_client* client, char** json_out) {
@@ -309,10 +302,20 @@ void gg_client_string_free(char* s) {
   std::free(s);
 }
 
+int gg_verdict_from_json(const char* answer_json, gg_verdict* out) {
+  if (answer_json == nullptr || out == nullptr) {
+    ci::ClientDeny(out, GG_REASON_CLIENT_INVALID_ARGUMENT,
+                   "gg_verdict_from_json: NULL argument");
+    return GG_ERR_INVALID_ARGUMENT;
+  }
+  return ci::VerdictFromAnswer(json::parse(answer_json, nullptr, false), out);
+}
+
 void gg_client_set_event_callback(gg_client* client,
                                   gg_event_callback callback,
                                   void* user_data) {
   if (client != nullptr) {
+    std::lock_guard<std::mutex> lock(client->mu);
     client->callback = callback;
     client->user_data = user_data;
   }
@@ -322,43 +325,93 @@ int gg_client_poll_event(gg_client* client, int timeout_ms, gg_event* out) {
   if (client == nullptr || out == nullptr) {
     return -GG_ERR_INVALID_ARGUMENT;
   }
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(timeout_ms > 0 ? timeout_ms : 0);
-  while (true) {
-    ProcessLines(client, -1, nullptr);
-    if (!client->events.empty()) {
-      *out = client->events.front();
-      client->events.pop_front();
-      return 1;
-    }
-    if (!client->transport) {
-      return -GG_ERR_UNAVAILABLE;
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
-    std::string error;
-    std::size_t before = client->buffer.size();
-    if (!client->transport->ReadSome(
-            client->buffer, static_cast<int>(left > 0 ? left : 0), error)) {
-      ProcessLines(client, -1, nullptr);  // events sent before the close
-      Drop(client, error);
-      if (!client->events.empty()) {
+  const auto deadline =
+      Clock::now() + std::chrono::milliseconds(timeout_ms > 0 ? timeout_ms : 0);
+  int result = 0;
+  {
+    std::unique_lock<std::mutex> lock(client->mu);
+    while (true) {
+      if (client->callback != nullptr ? client->events.size() > 0
+                                      : client->events.Pop(*out)) {
+        result = 1;
+        break;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - Clock::now())
+                      .count();
+      if (!client->transport && !ci::EnsureConnected(client)) {
+        if (left <= 0) {
+          result = -GG_ERR_UNAVAILABLE;
+          break;
+        }
+        // The agent may be restarting: retry until the timeout, so a
+        // caller's loop waits instead of spinning.
+        lock.unlock();
+        std::this_thread::sleep_for(
+            std::chrono::milliseconds(left < 100 ? left : 100));
+        lock.lock();
         continue;
       }
-      return -GG_ERR_UNAVAILABLE;
-    }
-    if (left <= 0 && client->buffer.size() == before) {
-      ProcessLines(client, -1, nullptr);
-      if (client->events.empty()) {
-        return 0;
+      if (client->events.size() > 0) {
+        continue;  // a resume after the reconnect queued some
+      }
+      // Wait without the lock so other threads' calls go on meanwhile.
+      std::shared_ptr<ci::Transport> t = client->transport;
+      lock.unlock();
+      bool readable = t->WaitReadable(static_cast<int>(left));
+      lock.lock();
+      if (client->transport != t) {
+        continue;  // another call reconnected meanwhile
+      }
+      if (readable) {
+        ci::Pump(client, 0);
+        continue;
+      }
+      if (Clock::now() >= deadline) {
+        ci::ClearError(client);
+        result = 0;
+        break;
       }
     }
   }
+  DeliverEvents(client, false);
+  return result;
+}
+
+intptr_t gg_client_fd(gg_client* client) {
+  if (client == nullptr) {
+    return -1;
+  }
+  std::lock_guard<std::mutex> lock(client->mu);
+  return client->transport ? client->transport->WaitHandle() : -1;
+}
+
+int gg_client_dispatch(gg_client* client) {
+  if (client == nullptr) {
+    return -GG_ERR_INVALID_ARGUMENT;
+  }
+  return Locked(client, [&] { return DispatchLocked(client); });
+}
+
+int gg_client_start_watcher(gg_client* client,
+                            gg_event_callback callback,
+                            void* user_data) {
+  if (client == nullptr || callback == nullptr) {
+    return GG_ERR_INVALID_ARGUMENT;
+  }
+  std::lock_guard<std::mutex> lock(client->mu);
+  if (client->watcher_running.load()) {
+    return GG_ERR_INVALID_ARGUMENT;
+  }
+  client->callback = callback;
+  client->user_data = user_data;
+  client->watcher_running.store(true);
+  client->watcher = std::thread(WatcherLoop, client);
+  return GG_OK;
 }
 
 const char* gg_client_last_error(const gg_client* client) {
-  return client == nullptr ? "no client" : client->last_error.c_str();
+  return client == nullptr ? "no client" : client->last_error;
 }
 
 const char* gg_client_strerror(int code) {

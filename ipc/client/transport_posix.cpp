@@ -1,15 +1,20 @@
+// The Unix-socket transport of libggclient (Linux, macOS), with the check
+// of who is listening (issue 16 point 5: a socket planted by another user
+// received every app's license keys and answered "allow").
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "ipc/client/transport.h"
+#include "ipc/peer_credentials.h"
 
 namespace gg::client_internal {
 namespace {
@@ -45,6 +50,13 @@ class PosixTransport : public Transport {
     }
     return true;
   }
+
+  bool WaitReadable(int timeout_ms) override {
+    pollfd p{fd_, POLLIN, 0};
+    return poll(&p, 1, timeout_ms) != 0;
+  }
+
+  std::intptr_t WaitHandle() const override { return fd_; }
 
   bool ReadSome(std::string& out, int timeout_ms, std::string& error) override {
     pollfd p{fd_, POLLIN, 0};
@@ -93,8 +105,35 @@ class PosixTransport : public Transport {
 
 }  // namespace
 
+namespace {
+
+// The uid of the "gg-agent" system user the packaged agent runs as, or -1.
+long long AgentUserUid() {
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  if (getpwnam_r("gg-agent", &pw, buf.data(), buf.size(), &found) != 0 ||
+      found == nullptr) {
+    return -1;
+  }
+  return static_cast<long long>(found->pw_uid);
+}
+
+bool TrustedAgentUid(long long peer_uid, long long configured) {
+  if (peer_uid < 0) {
+    return false;  // the OS would not say: fail closed
+  }
+  return peer_uid == 0 || peer_uid == static_cast<long long>(geteuid()) ||
+         peer_uid == static_cast<long long>(getuid()) ||
+         (configured >= 0 && peer_uid == configured) ||
+         peer_uid == AgentUserUid();
+}
+
+}  // namespace
+
 std::unique_ptr<Transport> Connect(const std::string& path,
                                    int timeout_ms,
+                                   long long agent_uid,
                                    std::string& error) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
@@ -131,28 +170,15 @@ std::unique_ptr<Transport> Connect(const std::string& path,
     close(fd);
     return nullptr;
   }
-  return std::make_unique<PosixTransport>(fd);
-}
-
-std::string DefaultEndpoint() {
-  // Client code may read the environment (it is not agent/ code).
-  if (const char* env = std::getenv("GG_AGENT_SOCKET"); env && *env) {
-    return env;
+  auto transport = std::make_unique<PosixTransport>(fd);
+  const long long peer_uid = gg::ipc::ReadPeerCredentials(fd).uid;
+  if (!TrustedAgentUid(peer_uid, agent_uid)) {
+    error = "refusing " + path + ": it is served by uid " +
+            std::to_string(peer_uid) +
+            ", not root, this user or the agent's user";
+    return nullptr;
   }
-  // A user-mode agent's socket, when one exists: XDG_RUNTIME_DIR on Linux,
-  // TMPDIR on macOS (where XDG_RUNTIME_DIR is unset).
-  for (const char* var : {"XDG_RUNTIME_DIR", "TMPDIR"}) {
-    const char* runtime = std::getenv(var);
-    if (runtime == nullptr || *runtime == '\0') {
-      continue;
-    }
-    std::string user = std::string(runtime) + "/gg-agent/agent.sock";
-    struct stat st {};
-    if (stat(user.c_str(), &st) == 0) {
-      return user;
-    }
-  }
-  return "/run/gg-agent/agent.sock";
+  return transport;
 }
 
 }  // namespace gg::client_internal

@@ -51,6 +51,25 @@ class PipeTransport : public Transport {
     return true;
   }
 
+  bool WaitReadable(int timeout_ms) override {
+    // No overlapped read stays outstanding between calls, so peek: short
+    // steps until data, a broken pipe or the timeout.
+    ULONGLONG end = GetTickCount64() + static_cast<ULONGLONG>(timeout_ms);
+    while (true) {
+      DWORD avail = 0;
+      if (!PeekNamedPipe(pipe_, nullptr, 0, nullptr, &avail, nullptr) ||
+          avail > 0) {
+        return true;
+      }
+      if (GetTickCount64() >= end) {
+        return false;
+      }
+      Sleep(20);
+    }
+  }
+
+  std::intptr_t WaitHandle() const override { return -1; }
+
   bool ReadSome(std::string& out, int timeout_ms, std::string& error) override {
     char buf[8192];
     DWORD n = 0;
@@ -107,6 +126,7 @@ class PipeTransport : public Transport {
 
 std::unique_ptr<Transport> Connect(const std::string& path,
                                    int timeout_ms,
+                                   long long /*agent_uid*/,
                                    std::string& error) {
   std::wstring name = Widen(path);
   // All instances busy: wait for one, up to the timeout.

@@ -65,16 +65,16 @@ void PrintSessions(const json& a) {
   }
 }
 
-void PrintVerdict(const json& a) {
-  bool allow = a.contains("allow") && a.at("allow") == true;
-  if (allow) {
-    std::cout << "allow: " << Text(a, "message") << " (source "
-              << Text(a, "source") << ", expires "
-              << Text(a, "effectiveExpiresAt") << ", grace until "
-              << Text(a, "graceEndsAt") << ")\n";
+// The client library's answer rule decides, so ggctl and apps agree: an
+// allow only for ok true, allow true, no reasonCode and no error.
+void PrintVerdict(const gg_verdict& v) {
+  if (v.allow) {
+    std::cout << "allow: " << v.message << " (source " << v.source
+              << ", expires " << v.effective_expires_at << ", grace until "
+              << v.grace_ends_at << ")\n";
   } else {
-    std::cout << "deny: " << Text(a, "reasonCode") << ": " << Text(a, "message")
-              << " (source " << Text(a, "source") << ")\n";
+    std::cout << "deny: " << v.reason_code << ": " << v.message << " (source "
+              << v.source << ")\n";
   }
 }
 
@@ -144,6 +144,20 @@ int main(int argc, char** argv) {
     std::cerr << "ggctl: malformed answer from the agent\n";
     return kExitError;
   }
+  if (check->parsed()) {
+    gg_verdict v{};
+    int verdict_rc = gg_verdict_from_json(line.c_str(), &v);
+    if (verdict_rc == GG_ERR_REQUEST) {
+      if (!as_json) {
+        std::cerr << "ggctl: " << v.error_code << ": " << v.message << "\n";
+      }
+      return kExitError;
+    }
+    if (!as_json) {
+      PrintVerdict(v);
+    }
+    return v.allow ? kExitOk : kExitDeny;
+  }
   if (answer.contains("error")) {
     if (!as_json) {
       const json& e = answer.at("error");
@@ -151,13 +165,6 @@ int main(int argc, char** argv) {
                 << "\n";
     }
     return kExitError;
-  }
-  if (check->parsed()) {
-    if (!as_json) {
-      PrintVerdict(answer);
-    }
-    return answer.contains("allow") && answer.at("allow") == true ? kExitOk
-                                                                  : kExitDeny;
   }
   if (!as_json) {
     if (status->parsed()) {

@@ -55,7 +55,8 @@ TEST_F(E2eTest, SighupWithBadConfigKeepsTheOldOne) {
   EXPECT_EQ(answer.value("source", ""), "online") << answer.dump();
 }
 
-// SIGTERM: every connected app gets {"event":"shutdown"}, the agent exits 0.
+// SIGTERM: every connected app gets {"event":"shutdown"} with AGENT_STOPPING
+// and a message, the agent exits 0.
 TEST_F(E2eTest, SigtermSendsShutdownEventAndExitsZero) {
   ASSERT_TRUE(StartServer());
   ASSERT_TRUE(MakeAgent());
@@ -72,7 +73,9 @@ TEST_F(E2eTest, SigtermSendsShutdownEventAndExitsZero) {
   for (NdjsonClient* client : {app.get(), idle.get()}) {
     auto event = client->NextEvent();
     ASSERT_TRUE(event) << event.error().message;
-    EXPECT_EQ(*event, json({{"event", "shutdown"}}));
+    EXPECT_EQ(event->value("event", ""), "shutdown") << event->dump();
+    EXPECT_EQ(event->value("reasonCode", ""), "AGENT_STOPPING");
+    EXPECT_FALSE(event->value("message", "").empty());
   }
   auto code = agent_->WaitExit(std::chrono::seconds(15));
   ASSERT_TRUE(code) << code.error().message;

@@ -221,7 +221,10 @@ TEST(EncodeTest, StatusSessionsEvents) {
   EXPECT_EQ(ev["event"], "verdict");
   EXPECT_EQ(ev["sessionId"], "s_1");
   EXPECT_FALSE(ev.contains("id"));
-  EXPECT_EQ(json::parse(EncodeShutdownEvent())["event"], "shutdown");
+  json shutdown = json::parse(EncodeShutdownEvent());
+  EXPECT_EQ(shutdown["event"], "shutdown");
+  EXPECT_EQ(shutdown["reasonCode"], "AGENT_STOPPING");
+  EXPECT_FALSE(shutdown.value("message", "").empty());
 }
 
 // LISTEN_FDS: used only for our pid, malformed values are errors.
