@@ -218,8 +218,7 @@ int gg_client_authorize(gg_client* client,
       // Past the handle's session bound its events could not be kept.
       std::string id = out->session_id;
       gg_verdict ignored{};
-      ci::VerdictCall(client, {{"op", "release"}, {"sessionId", id}},
-                      &ignored);
+      ci::VerdictCall(client, {{"op", "release"}, {"sessionId", id}}, &ignored);
       ci::ClientDeny(out, GG_REASON_CLIENT_INVALID_ARGUMENT,
                      "too many sessions on one handle");
       ci::SetError(client, "too many sessions on one handle");
@@ -244,8 +243,7 @@ int gg_client_heartbeat(gg_client* client,
 
 int gg_client_release(gg_client* client, const char* session_id) {
   if (client == nullptr || session_id == nullptr) {
-    return InvalidArgument(client, nullptr,
-                           "gg_client_release: NULL argument");
+    return InvalidArgument(client, nullptr, "gg_client_release: NULL argument");
   }
   json req = {{"op", "release"}, {"sessionId", session_id}};
   return Locked(client, [&] {
@@ -283,8 +281,8 @@ int gg_client_call_json(gg_client* client,
     if (rc != GG_OK) {
       return rc;
     }
-    *answer_out = Dup(answer.dump(-1, ' ', false,
-                                  json::error_handler_t::replace));
+    *answer_out =
+        Dup(answer.dump(-1, ' ', false, json::error_handler_t::replace));
     if (answer.contains("error")) {
       ci::SetError(client, "the agent answered an error");
       return GG_ERR_REQUEST;

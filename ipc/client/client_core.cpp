@@ -176,7 +176,8 @@ void Resume(gg_client* c) {
     TrackedSession s = it->second;
     if (s.detached) {
       gg_verdict hb{};
-      int rc = VerdictCall(c, {{"op", "heartbeat"}, {"sessionId", old_id}}, &hb);
+      int rc =
+          VerdictCall(c, {{"op", "heartbeat"}, {"sessionId", old_id}}, &hb);
       if (rc == GG_OK && hb.allow) {
         it = c->sessions.find(old_id);
         if (it != c->sessions.end()) {
@@ -302,9 +303,9 @@ bool Pump(gg_client* c, int timeout_ms) {
 int VerdictCall(gg_client* c, json request, gg_verdict* out) {
   json answer;
   if (Call(c, std::move(request), &answer) != GG_OK) {
-    ClientDeny(out, GG_REASON_AGENT_UNAVAILABLE,
-               std::string("The license agent is not reachable: ") +
-                   c->last_error);
+    ClientDeny(
+        out, GG_REASON_AGENT_UNAVAILABLE,
+        std::string("The license agent is not reachable: ") + c->last_error);
     return GG_ERR_UNAVAILABLE;
   }
   int rc = VerdictFromAnswer(answer, out);
@@ -312,8 +313,7 @@ int VerdictCall(gg_client* c, json request, gg_verdict* out) {
     SetError(c, std::string(out->error_code) + ": " + out->message);
   } else if (rc == GG_ERR_PROTOCOL) {
     SetError(c, "the agent's answer made no sense: " +
-                    answer.dump(-1, ' ', false,
-                                json::error_handler_t::replace)
+                    answer.dump(-1, ' ', false, json::error_handler_t::replace)
                         .substr(0, 200));
   } else {
     ClearError(c);

@@ -49,8 +49,7 @@ struct gg_client {
   gg::client_internal::LineBuffer lines;
   long long next_id = 0;
   char last_error[512] = "";
-  gg::client_internal::EventQueue events{gg::client_internal::kMaxSessions +
-                                         1};
+  gg::client_internal::EventQueue events{gg::client_internal::kMaxSessions + 1};
   gg_event_callback callback = nullptr;
   void* user_data = nullptr;
   std::map<std::string, gg::client_internal::TrackedSession> sessions;

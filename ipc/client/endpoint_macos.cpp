@@ -37,7 +37,8 @@ std::string DefaultEndpoint() {
       dir.pop_back();
     }
     dir += "/gg-agent";
-    if (OwnedPrivateDir(dir) && lstat((dir + "/agent.sock").c_str(), &st) == 0) {
+    if (OwnedPrivateDir(dir) &&
+        lstat((dir + "/agent.sock").c_str(), &st) == 0) {
       return dir + "/agent.sock";
     }
   }

@@ -150,6 +150,73 @@ TEST_F(ClientTest, PollEvents) {
   fixture_->server().BroadcastShutdown();
   ASSERT_EQ(gg_client_poll_event(client_, 10000, &ev), 1);
   EXPECT_STREQ(ev.type, "shutdown");
+  EXPECT_STREQ(ev.verdict.reason_code, GG_REASON_AGENT_STOPPING);
+  EXPECT_EQ(ev.verdict.allow, 0);
+}
+
+// A NULL argument is the app's mistake, not "agent not running".
+TEST_F(ClientTest, NullArgumentsAreClientInvalidArgument) {
+  gg_verdict v;
+  v.allow = 1;
+  EXPECT_EQ(gg_client_authorize(client_, nullptr, "k", nullptr, nullptr, 0, &v),
+            GG_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(v.allow, 0);
+  EXPECT_STREQ(v.reason_code, GG_REASON_CLIENT_INVALID_ARGUMENT);
+  EXPECT_STREQ(v.source, "client");
+  EXPECT_EQ(gg_client_heartbeat(nullptr, "s_1", &v), GG_ERR_INVALID_ARGUMENT);
+  EXPECT_STREQ(v.reason_code, GG_REASON_CLIENT_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      gg_client_authorize(nullptr, kProduct, "k", nullptr, nullptr, 0, nullptr),
+      GG_ERR_INVALID_ARGUMENT);
+}
+
+// last_error: set by a failure, "" after a success, and its pointer stays
+// valid (same storage) across later calls on the handle.
+TEST_F(ClientTest, LastErrorClearedOnSuccessPointerStable) {
+  const char* p = gg_client_last_error(client_);
+  gg_verdict v;
+  EXPECT_EQ(gg_client_heartbeat(client_, "s_404", &v), GG_ERR_REQUEST);
+  EXPECT_NE(std::string(p).find("SESSION_NOT_FOUND"), std::string::npos) << p;
+  ASSERT_EQ(
+      gg_client_authorize(client_, kProduct, "good", nullptr, nullptr, 0, &v),
+      GG_OK);
+  EXPECT_EQ(gg_client_last_error(client_), p);
+  EXPECT_STREQ(p, "");
+}
+
+// Every reason code has a constant and a user-facing text; the server's
+// codes use the API's "Recommended client handling" texts.
+TEST(ClientReasonTest, DefaultMessages) {
+  EXPECT_STREQ(gg_reason_default_message(GG_REASON_LICENSE_REVOKED),
+               "License has been revoked");
+  EXPECT_STREQ(gg_reason_default_message(GG_REASON_HWID_MISMATCH),
+               "License is bound to a different device");
+  EXPECT_STREQ(gg_reason_default_message(GG_REASON_CONCURRENCY_LIMIT_EXCEEDED),
+               "Too many active sessions. Close other instances first.");
+  EXPECT_STREQ(gg_reason_default_message("SOMETHING_NEW"), "Validation failed");
+  EXPECT_STREQ(gg_reason_default_message(nullptr), "Validation failed");
+  for (const char* code : {GG_REASON_LICENSE_NOT_FOUND,
+                           GG_REASON_PRODUCT_MISMATCH,
+                           GG_REASON_LICENSE_REVOKED,
+                           GG_REASON_LICENSE_EXPIRED,
+                           GG_REASON_LICENSE_EXPIRED_RELATIVE,
+                           GG_REASON_HWID_MISMATCH,
+                           GG_REASON_HWID_LIMIT_EXCEEDED,
+                           GG_REASON_IP_MISMATCH,
+                           GG_REASON_IP_LIMIT_EXCEEDED,
+                           GG_REASON_IP_REGION_MISMATCH,
+                           GG_REASON_CONCURRENCY_LIMIT_EXCEEDED,
+                           GG_REASON_HWID_BLACKLISTED,
+                           GG_REASON_IP_BLACKLISTED,
+                           GG_REASON_AGENT_OFFLINE,
+                           GG_REASON_OFFLINE_GRACE_EXPIRED,
+                           GG_REASON_CLOCK_TAMPERED,
+                           GG_REASON_AGENT_UNAUTHORIZED,
+                           GG_REASON_AGENT_STOPPING,
+                           GG_REASON_AGENT_UNAVAILABLE,
+                           GG_REASON_CLIENT_INVALID_ARGUMENT}) {
+    EXPECT_STRNE(gg_reason_default_message(code), "Validation failed") << code;
+  }
 }
 
 // With a callback set, events arriving before an answer are delivered.
@@ -176,10 +243,18 @@ TEST_F(ClientTest, CallbackEvents) {
 // The C++ wrapper maps the same calls.
 TEST_F(ClientTest, CppWrapper) {
   gg::client::Client c(options_.path);
-  auto v = c.Authorize(kProduct, "good", std::make_pair("App", "2"));
+  auto v = c.Authorize(kProduct, "good", {"App", "2"});
   EXPECT_TRUE(v.allow);
   EXPECT_EQ(v.rc, GG_OK);
   EXPECT_EQ(c.Release(v.session_id), GG_OK);
+  {
+    auto [verdict, session] = c.Open(kProduct, "good");
+    ASSERT_TRUE(verdict.allow);
+    ASSERT_TRUE(session);
+    EXPECT_EQ(session.id(), verdict.session_id);
+    EXPECT_EQ(fixture_->handler().Status().sessions, 1);
+  }  // the RAII session releases itself
+  EXPECT_EQ(fixture_->handler().Status().sessions, 0);
   EXPECT_TRUE(c.StatusJson().has_value());
   gg::client::Client absent(dir_.path() + "/none.sock");
   auto d = absent.Authorize(kProduct, "good");

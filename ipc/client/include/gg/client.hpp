@@ -5,7 +5,8 @@
 //   auto [verdict, session] = client.Open(product_id, key, {"MyApp", "1.2"});
 //   if (!verdict.allow) { show(verdict.UserMessage()); return; }
 //   client.SetEventCallback([&](const gg::client::Event& e) { ... });
-//   ...                                           // `session` releases at scope end
+//   ...                                           // `session` releases at
+//   scope end
 //
 // Blocking, threads, ownership and return codes are those of gg/client.h;
 // a Client may be shared by threads like the handle it wraps. A Session
