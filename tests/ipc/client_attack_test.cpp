@@ -93,11 +93,10 @@ TEST(ClientAnswerRuleTest, GgctlCheckDeniesContradictoryAnswer) {
   TempDir dir;
   const std::string path = dir.path() + "/agent.sock";
   FakeAgent agent(path, [&](int fd, const json& request) {
-    return agent.Send(
-        fd, AnswerLine({{"ok", false},
-                        {"allow", true},
-                        {"reasonCode", "LICENSE_REVOKED"}},
-                       request));
+    return agent.Send(fd, AnswerLine({{"ok", false},
+                                      {"allow", true},
+                                      {"reasonCode", "LICENSE_REVOKED"}},
+                                     request));
   });
   ASSERT_TRUE(agent.ok());
   const std::string cmd = std::string(GG_CTL_PATH) + " --socket " + path +
@@ -128,8 +127,8 @@ TEST(ClientFloodTest, EventsAreBoundedAndCoalesced) {
     std::string burst;
     for (int i = 0; i < 300000 && ok; ++i) {
       json ev = {{"event", "verdict"},
-                 {"sessionId", i % 2 == 0 ? "s_" + std::to_string(i)
-                                          : std::string("s_own")},
+                 {"sessionId",
+                  i % 2 == 0 ? "s_" + std::to_string(i) : std::string("s_own")},
                  {"allow", false},
                  {"reasonCode", "LICENSE_REVOKED"}};
       burst += ev.dump() + "\n";

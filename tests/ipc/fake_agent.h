@@ -83,8 +83,8 @@ class FakeAgent {
         buf.append(chunk, static_cast<std::size_t>(n));
         std::size_t nl;
         while (open && (nl = buf.find('\n')) != std::string::npos) {
-          auto request = nlohmann::json::parse(buf.substr(0, nl), nullptr,
-                                               false);
+          auto request =
+              nlohmann::json::parse(buf.substr(0, nl), nullptr, false);
           buf.erase(0, nl + 1);
           open = script_(fd, request);
         }
