@@ -25,8 +25,8 @@ constexpr char kAllowKey[] = "DEMO-ALLOW-0001";
 
 // Waits (bounded) for an event of `type` through gg_client_poll_event.
 bool PollFor(gg_client* c, const char* type, gg_event* ev, int timeout_ms) {
-  auto end = std::chrono::steady_clock::now() +
-             std::chrono::milliseconds(timeout_ms);
+  auto end =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < end) {
     if (gg_client_poll_event(c, 1000, ev) == 1 && std::string(ev->type) == type)
       return true;
@@ -116,8 +116,9 @@ TEST_F(ClientE2eTest, DefaultTimeoutOutlastsTheAgentDeadline) {
   ASSERT_TRUE(StartServer());
   ASSERT_TRUE(server_->PutLicense(kAllowKey, {{"heartbeatSeconds", 1}}));
   ASSERT_TRUE(MakeAgent());
-  ASSERT_EQ(AuthorizeOnce(*Connect(), kProduct, kAllowKey).value("allow", false),
-            true);
+  ASSERT_EQ(
+      AuthorizeOnce(*Connect(), kProduct, kAllowKey).value("allow", false),
+      true);
   ASSERT_TRUE(server_->SetFault({{"times", 1000}, {"action", "hang"}}));
   gg::client::Client short_timeout(agent_->SocketPath().string());
   short_timeout.SetTimeoutMs(2000);
@@ -134,8 +135,8 @@ TEST_F(ClientE2eTest, DefaultTimeoutOutlastsTheAgentDeadline) {
 
   gg::client::Client default_timeout(agent_->SocketPath().string());
   auto offline = default_timeout.Authorize(kProduct, kAllowKey);
-  EXPECT_TRUE(offline.allow) << offline.reason_code << " "
-                             << default_timeout.LastError();
+  EXPECT_TRUE(offline.allow)
+      << offline.reason_code << " " << default_timeout.LastError();
   EXPECT_EQ(offline.source, "offline");
 }
 
@@ -155,8 +156,9 @@ TEST_F(ClientE2eTest, FdAndDispatchDeliverAnEvent) {
       },
       &seen);
   gg_verdict v;
-  ASSERT_EQ(gg_client_authorize(c, kProduct, kAllowKey, nullptr, nullptr, 0, &v),
-            GG_OK);
+  ASSERT_EQ(
+      gg_client_authorize(c, kProduct, kAllowKey, nullptr, nullptr, 0, &v),
+      GG_OK);
   ASSERT_TRUE(server_->PutLicense(kAllowKey, {{"status", "REVOKED"}}));
   auto end = std::chrono::steady_clock::now() + seconds(20);
   while (seen.empty() && std::chrono::steady_clock::now() < end) {
@@ -212,8 +214,9 @@ TEST_F(ClientE2eTest, AutoResumeAfterAgentRestart) {
   gg_client* plain = gg_client_new(agent_->SocketPath().c_str());
   gg_verdict a;
   gg_verdict b;
-  ASSERT_EQ(gg_client_authorize(resumed, kProduct, kAllowKey, "e2e", "1", 0, &a),
-            GG_OK);
+  ASSERT_EQ(
+      gg_client_authorize(resumed, kProduct, kAllowKey, "e2e", "1", 0, &a),
+      GG_OK);
   ASSERT_EQ(a.allow, 1);
   ASSERT_EQ(gg_client_authorize(plain, kProduct, kAllowKey, "e2e", "1", 0, &b),
             GG_OK);
