@@ -334,9 +334,9 @@ int gg_client_poll_event(gg_client* client, int timeout_ms, gg_event* out) {
         result = 1;
         break;
       }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      deadline - Clock::now())
-                      .count();
+      auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now())
+              .count();
       if (!client->transport && !ci::EnsureConnected(client)) {
         if (left <= 0) {
           result = -GG_ERR_UNAVAILABLE;
