@@ -1,7 +1,8 @@
 # Install rules and the Debian package (CPack DEB) for the whole project.
 #
 # Programs, libggclient (shared library, headers, ggclient.pc), the systemd
-# units with their sysusers.d/tmpfiles.d entries, and the docs. Targets of
+# units with their sysusers.d/tmpfiles.d entries, manual pages, shell
+# completion, and the docs. Targets of
 # other folders are installed from here (allowed since CMake 3.13); a missing
 # one is a configure error. gg-devserver is test-only and never installed.
 include(GNUInstallDirs)
@@ -59,6 +60,60 @@ foreach(doc service/systemd/config.example.json docs/operations.md README.md)
           COMPONENT agent)
 endforeach()
 
+if(GG_OS STREQUAL "linux")
+  # Manual pages from their scdoc sources (docs/man/*.scd), gzipped as
+  # Debian wants them; built with everything so `man -l` can be tested.
+  find_program(GG_SCDOC scdoc REQUIRED)
+  find_program(GG_GZIP gzip REQUIRED)
+  set(GG_MAN_PAGES gg-agent.8 ggctl.1 gg-agent.json.5)
+  set(GG_MAN_DIR ${PROJECT_BINARY_DIR}/man)
+  set(GG_MAN_OUTPUTS "")
+  foreach(page ${GG_MAN_PAGES})
+    set(src ${PROJECT_SOURCE_DIR}/docs/man/${page}.scd)
+    add_custom_command(
+      OUTPUT ${GG_MAN_DIR}/${page}.gz
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${GG_MAN_DIR}
+      COMMAND sh -c "'${GG_SCDOC}' < '${src}' > '${GG_MAN_DIR}/${page}'"
+      COMMAND ${GG_GZIP} -9nf ${GG_MAN_DIR}/${page}
+      DEPENDS ${src}
+      COMMENT "scdoc ${page}"
+      VERBATIM)
+    list(APPEND GG_MAN_OUTPUTS ${GG_MAN_DIR}/${page}.gz)
+    string(REGEX REPLACE ".*\\.([0-9])$" "\\1" section ${page})
+    install(FILES ${GG_MAN_DIR}/${page}.gz
+            DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section} COMPONENT agent)
+  endforeach()
+
+  # Debian's changelog (native package) and copyright, gzipped like dh does.
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/debian/changelog.in
+                 ${PROJECT_BINARY_DIR}/debian/changelog @ONLY)
+  add_custom_command(
+    OUTPUT ${PROJECT_BINARY_DIR}/debian/changelog.gz
+    COMMAND ${GG_GZIP} -9nkf ${PROJECT_BINARY_DIR}/debian/changelog
+    DEPENDS ${PROJECT_BINARY_DIR}/debian/changelog
+    VERBATIM)
+  add_custom_target(gg_docs ALL DEPENDS ${GG_MAN_OUTPUTS}
+                                        ${PROJECT_BINARY_DIR}/debian/changelog.gz)
+  install(FILES ${PROJECT_BINARY_DIR}/debian/changelog.gz
+                ${PROJECT_SOURCE_DIR}/cmake/debian/copyright
+          DESTINATION ${GG_DOC_DIR} COMPONENT agent)
+  install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian/lintian-overrides
+          DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides
+          RENAME gg-agent COMPONENT agent)
+
+  # Shell completion: bash-completion's on-demand directory and Debian's
+  # zsh vendor directory.
+  set(GG_COMPLETION_SRC ${PROJECT_SOURCE_DIR}/service/completion)
+  foreach(program ggctl gg-agent)
+    install(FILES ${GG_COMPLETION_SRC}/${program}.bash
+            DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions
+            RENAME ${program} COMPONENT agent)
+    install(FILES ${GG_COMPLETION_SRC}/_${program}
+            DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/zsh/vendor-completions
+            COMPONENT agent)
+  endforeach()
+endif()
+
 # ---- CPack: one .deb, gg-agent -------------------------------------------
 set(CPACK_PACKAGE_NAME gg-agent)
 set(CPACK_PACKAGE_VENDOR "GeckoGuard")
@@ -71,7 +126,8 @@ set(CPACK_PACKAGE_DESCRIPTION
 and the client library protected apps link (libggclient).")
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-set(CPACK_STRIP_FILES OFF)
+# Debian ships stripped binaries (lintian: unstripped-binary-or-object).
+set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEBIAN_PACKAGE_NAME gg-agent)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
@@ -89,10 +145,13 @@ if(NOT GG_CLIENT_DIR)
 endif()
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${GG_CLIENT_DIR})
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
-# The scripts: create the group, reload systemd, enable the socket; and the
-# reverse. Each works without a running systemd (chroot, container).
+# deb-systemd-helper and deb-systemd-invoke in the maintainer scripts.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "init-system-helpers (>= 1.18~)")
+# The scripts: create the user, enable the socket the way dh_installsystemd
+# does; and the reverse. Each works without a running systemd (chroot,
+# container). `triggers` runs ldconfig for libggclient.
 set(GG_DEB_SCRIPTS "")
-foreach(script postinst prerm postrm)
+foreach(script postinst prerm postrm triggers)
   list(APPEND GG_DEB_SCRIPTS ${PROJECT_SOURCE_DIR}/cmake/debian/${script})
 endforeach()
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${GG_DEB_SCRIPTS}")

@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libgtest-dev libgmock-dev libexpected-dev
   libspdlog-dev libcli11-dev libcpp-httplib-dev
   sqlite3 curl openssl python3 systemd file libfaketime strace ccache
+  scdoc man-db lintian shellcheck zsh bash-completion
 )
 
 missing=()
