@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gg/client.h"
+#include "gg/client.hpp"
 #include "tests/ipc/fake_agent.h"
 #include "tests/ipc/test_util.h"
 
@@ -51,7 +52,7 @@ int KindCode(const std::string& kind) {
 }
 
 // Every row of the shared table: the pure rule, and the same answer coming
-// from a (fake) agent through gg_client_authorize.
+// from a (fake) agent through gg_client_authorize and the C++ wrapper.
 TEST(ClientAnswerRuleTest, SharedTable) {
   json table = AnswerTable();
   ASSERT_TRUE(table.is_object()) << "tests/clients/answers.json unreadable";
@@ -63,6 +64,13 @@ TEST(ClientAnswerRuleTest, SharedTable) {
   });
   ASSERT_TRUE(agent.ok());
   gg_client* c = gg_client_new(path.c_str());
+  // The C++ wrapper reads the same table, from a fake agent of its own
+  // (a FakeAgent serves one connection at a time).
+  FakeAgent agent2(path + "2", [&](int fd, const json& request) {
+    return agent2.Send(fd, AnswerLine(current, request));
+  });
+  ASSERT_TRUE(agent2.ok());
+  gg::client::Client cpp(path + "2");
   for (const json& row : table["rows"]) {
     const std::string name = row["name"];
     const std::string line = row["answer"].dump();
@@ -83,6 +91,11 @@ TEST(ClientAnswerRuleTest, SharedTable) {
     EXPECT_EQ(w.allow, row["allow"].get<bool>() ? 1 : 0) << name;
     EXPECT_EQ(std::string(w.reason_code), row["reason"].get<std::string>())
         << name;
+
+    gg::client::Verdict x = cpp.Authorize(kProduct, "k");
+    EXPECT_EQ(x.rc, KindCode(row["kind"])) << name;
+    EXPECT_EQ(x.allow, row["allow"].get<bool>()) << name;
+    EXPECT_EQ(x.reason_code, row["reason"].get<std::string>()) << name;
   }
   gg_client_free(c);
 }

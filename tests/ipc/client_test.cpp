@@ -2,6 +2,7 @@
 // handler, including the agent being absent or silent.
 #include "gg/client.h"
 
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -182,6 +183,13 @@ TEST_F(ClientTest, LastErrorClearedOnSuccessPointerStable) {
       GG_OK);
   EXPECT_EQ(gg_client_last_error(client_), p);
   EXPECT_STREQ(p, "");
+}
+
+// The structs FFI bindings mirror (docs/clients.md) keep their layout.
+TEST(ClientAbiTest, StructLayout) {
+  EXPECT_EQ(sizeof(gg_verdict), 972u);
+  EXPECT_EQ(offsetof(gg_verdict, message), 68u);
+  EXPECT_EQ(sizeof(gg_event), 24u + 128u + 972u);
 }
 
 // Every reason code has a constant and a user-facing text; the server's
