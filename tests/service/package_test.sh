@@ -137,5 +137,12 @@ if [[ -n $pc ]]; then
   [[ $(pkg-config --libs-only-l ggclient) == *"-lggclient"* ]] || fail "pkg-config libs"
   [[ -e $scratch/root/usr/include/gg/client.h ]] || fail "gg/client.h missing"
   [[ -e $scratch/root/usr/include/gg/client.hpp ]] || fail "gg/client.hpp missing"
+  # The pkg-config route of docs/integration.md: an app builds and links
+  # against the packaged headers and library alone.
+  printf '#include "gg/client.h"\nint main(void) { gg_client_free(gg_client_new(0)); return 0; }\n' \
+    >"$scratch/app.c"
+  # shellcheck disable=SC2046  # pkg-config's flags are separate words
+  cc -std=c99 -Wall -Werror "$scratch/app.c" $(pkg-config --cflags --libs ggclient) \
+    -o "$scratch/app" || fail "an app does not build with pkg-config ggclient"
 fi
 echo "package OK: $(basename "$deb")"
