@@ -45,9 +45,9 @@ TEST_F(ClientsE2eTest, PythonClientTests) {
   const std::string cmd = std::string("cd '") + GG_SOURCE_DIR +
                           "/clients/python' && '" GG_PYTHON
                           "' -m unittest discover -s tests -v";
-  EXPECT_EQ(RunWithAgent(cmd, agent_->SocketPath().string(),
-                         server_->BaseUrl(), out),
-            0)
+  EXPECT_EQ(
+      RunWithAgent(cmd, agent_->SocketPath().string(), server_->BaseUrl(), out),
+      0)
       << out;
   EXPECT_EQ(out.find("skipped"), std::string::npos) << out;
 }
@@ -58,11 +58,12 @@ TEST_F(ClientsE2eTest, PythonPackageInstallsOffline) {
   ASSERT_NE(::mkdtemp(tmpl), nullptr);
   const std::string target = tmpl;
   const std::string cmd =
-      std::string("'" GG_PYTHON "' -m pip install --no-index --no-cache-dir "
+      std::string("'" GG_PYTHON
+                  "' -m pip install --no-index --no-cache-dir "
                   "--disable-pip-version-check --target '") +
       target + "' '" + GG_SOURCE_DIR + "/clients/python' && PYTHONPATH='" +
-      target + "' '" GG_PYTHON
-      "' -c 'import geckoguard; print(geckoguard.__version__)'";
+      target +
+      "' '" GG_PYTHON "' -c 'import geckoguard; print(geckoguard.__version__)'";
   std::string out;
   EXPECT_EQ(RunWithAgent(cmd, target + "/none", "", out), 0) << out;
   EXPECT_NE(out.find("0.1.0"), std::string::npos) << out;
@@ -80,9 +81,9 @@ TEST_F(ClientsE2eTest, NodeClientTests) {
   std::string out;
   const std::string cmd = std::string("cd '") + GG_SOURCE_DIR +
                           "/clients/node' && '" GG_NODE "' --test test/";
-  EXPECT_EQ(RunWithAgent(cmd, agent_->SocketPath().string(),
-                         server_->BaseUrl(), out),
-            0)
+  EXPECT_EQ(
+      RunWithAgent(cmd, agent_->SocketPath().string(), server_->BaseUrl(), out),
+      0)
       << out;
   EXPECT_NE(out.find("# skipped 0"), std::string::npos) << out;
 }
