@@ -115,7 +115,8 @@ Result<std::string> FormatHwidReport(const Collection& collection,
   const std::vector<PartKind> denied = DeniedAbsentKinds(r, collection);
   // Unknown, not "changed": the parts this run cannot read might match.
   const bool unknown =
-      r.outcome == ReconcileOutcome::kChanged && !denied.empty();
+      (r.outcome == ReconcileOutcome::kChanged && !denied.empty()) ||
+      (!enrolled && options.enrollment_unreadable);
   const std::vector<Row> rows = BuildRows(collection, r, enrolled.has_value());
 
   if (options.json) {
@@ -160,6 +161,12 @@ Result<std::string> FormatHwidReport(const Collection& collection,
     out += "hwid (" + std::string(product_id) + "): " + *product_hwid + "\n";
   switch (r.outcome) {
     case ReconcileOutcome::kFirstEnrollment:
+      if (options.enrollment_unreadable) {
+        out +=
+            "enrollment: cannot be checked with these rights: the stored set "
+            "is not readable (run it as root or as the agent's user)\n";
+        break;
+      }
       out += "enrollment: none stored (this set would be enrolled)\n";
       break;
     case ReconcileOutcome::kMatched:

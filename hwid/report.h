@@ -23,6 +23,9 @@ struct ReportOptions {
   bool components = false;  // list every part, read or skipped
   bool json = false;        // one JSON object instead of text
   double threshold = kDefaultMatchThreshold;  // config hwid.matchThreshold
+  // The state directory holds an enrollment this user may not read: say so
+  // instead of "none stored".
+  bool enrollment_unreadable = false;
 };
 
 // The text to print (ends with a newline). `product_id` may be empty (no

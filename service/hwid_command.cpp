@@ -11,14 +11,27 @@ namespace gg::service {
 namespace {
 
 // The stored enrollment, if the state directory has a readable database.
-// A missing database is not an error: nothing is enrolled yet.
+// A missing database is not an error: nothing is enrolled yet. One this
+// user may not read sets `unreadable`: the report then claims nothing.
 std::optional<hwid::Enrollment> StoredEnrollment(const config::Config& config,
-                                                 std::ostream& err) {
-  if (!std::filesystem::exists(config.state.dir / store::kDatabaseFileName))
+                                                 std::ostream& err,
+                                                 bool& unreadable) {
+  const auto db = config.state.dir / store::kDatabaseFileName;
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(db, ec);
+  if (ec) {
+    unreadable = true;
+    err << "gg-agent: cannot read the stored hardware parts in "
+        << config.state.dir.string() << ": " << ec.message()
+        << " (run as the agent's user or root)\n";
+    return std::nullopt;
+  }
+  if (!exists)
     return std::nullopt;
   auto store = store::SqliteVerdictStore::Open(
       {config.state.dir, config.server.response_public_keys});
   if (!store) {
+    unreadable = true;
     err << "gg-agent: cannot read the stored hardware parts in "
         << config.state.dir.string() << ": " << store.error().message
         << " (run as the agent's user or root)\n";
@@ -56,7 +69,7 @@ int HwidCommand(const HwidCommandOptions& options,
     }
     collect.root = config->hwid.root;
     report.threshold = config->hwid.match_threshold;
-    enrolled = StoredEnrollment(*config, err);
+    enrolled = StoredEnrollment(*config, err, report.enrollment_unreadable);
   }
   auto text = hwid::FormatHwidReport(hwid::CollectParts(collect), enrolled,
                                      options.product_id.value_or(""), report);

@@ -145,6 +145,21 @@ TEST(ReportTest, UnreadableEnrolledPartsAreNotAMatchNorAMismatch) {
   EXPECT_EQ(j["enrolledWeight"], 5);
 }
 
+// A stored enrollment this user may not read is not "none stored".
+TEST(ReportTest, UnreadableStoredEnrollmentIsNotNoneStored) {
+  ReportOptions options;
+  options.enrollment_unreadable = true;
+  auto out = FormatHwidReport(Sample(), std::nullopt, "", options);
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->find("none stored"), std::string::npos) << *out;
+  EXPECT_NE(out->find("the stored set is not readable"), std::string::npos)
+      << *out;
+  options.json = true;
+  auto json = FormatHwidReport(Sample(), std::nullopt, "", options);
+  ASSERT_TRUE(json.has_value());
+  EXPECT_EQ(nlohmann::json::parse(*json)["enrollment"], "unknown");
+}
+
 // An enrolled part that is simply missing (not a question of rights) makes
 // a plain mismatch that names it as not readable, not as changed.
 TEST(ReportTest, MissingEnrolledPartIsAMismatch) {

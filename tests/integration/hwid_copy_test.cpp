@@ -3,6 +3,7 @@
 // machine, and `gg-agent hwid` run without the rights to read enrolled
 // parts says so instead of claiming a match. Hardware comes from fixture
 // trees (tests/hwid) through `hwid.root`.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -94,6 +95,23 @@ TEST_F(E2eTest, HwidWithoutRightsSaysSoInsteadOfMatching) {
   ASSERT_TRUE(as_root) << as_root.error().message;
   EXPECT_NE(as_root->output.find("enrollment: matches"), std::string::npos)
       << as_root->output;
+
+  // A user who may read the config but not the state directory (0700,
+  // another user's): no crash, no "none stored".
+  ASSERT_EQ(::chmod(agent_->ConfigPath().c_str(), 0644), 0);
+  ASSERT_EQ(::chmod(agent_->Dir().c_str(), 0755), 0);
+  auto no_state = AgentProcess::RunToExit(
+      {"hwid", "--config", agent_->ConfigPath().string()},
+      std::chrono::seconds(20),
+      {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+       "--inh-caps=-all", "--bounding-set=-all"});
+  ASSERT_TRUE(no_state) << no_state.error().message;
+  EXPECT_EQ(no_state->code, 0) << no_state->output;
+  EXPECT_EQ(no_state->output.find("none stored"), std::string::npos)
+      << no_state->output;
+  EXPECT_NE(no_state->output.find("the stored set is not readable"),
+            std::string::npos)
+      << no_state->output;
 
   ASSERT_TRUE(agent_->ChownTree(65534, 65534));
   auto as_user = AgentProcess::RunToExit(
