@@ -25,7 +25,10 @@ if [[ ${GG_IN_OVERLAY:-} != 1 ]]; then
       { cat "$scratch/cpack-$version.log" >&2; echo "FAIL: cpack $version" >&2; exit 1; }
   done
   export GG_IN_OVERLAY=1 GG_SCRATCH=$scratch
-  exec unshare --mount --propagation private -- "$0" "$@"
+  # Not exec: this shell's trap removes the scratch directory afterwards.
+  status=0
+  unshare --mount --propagation private -- "$0" "$@" || status=$?
+  exit "$status"
 fi
 
 # In the private mount namespace from here on.
