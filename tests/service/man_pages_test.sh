@@ -34,7 +34,8 @@ options() {  # the long options of a --help text on stdin
 has() {  # has PAGE WORD...
   local page=$1 word; shift
   for word in "$@"; do
-    grep -qF -- "$word" "$scratch/$page.txt" || fail "$page does not mention $word"
+    grep -qF -- "$word" "$scratch/$page.txt" ||
+      fail "$page does not mention $word: document it in docs/man/$page.scd"
   done
 }
 
