@@ -2,8 +2,10 @@
 // writes so every wait is bounded by the caller's timeout.
 #include <windows.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "ipc/client/transport.h"
 
@@ -25,15 +27,31 @@ std::string LastError(const char* what) {
   return std::string(what) + ": error " + std::to_string(GetLastError());
 }
 
+// One overlapped read is kept outstanding while connected, so its event is
+// a waitable handle an app's loop can watch (gg_client_fd): signalled when
+// data (or the end of the pipe) has arrived, reset once it is taken.
 class PipeTransport : public Transport {
  public:
   explicit PipeTransport(HANDLE pipe) : pipe_(pipe) {
-    event_ = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    read_event_ = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    write_event_ = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    if (read_event_ == nullptr || write_event_ == nullptr) {
+      broken_ = "CreateEvent failed";
+    } else {
+      StartRead();
+    }
   }
   ~PipeTransport() override {
+    if (reading_) {
+      DWORD n = 0;
+      CancelIoEx(pipe_, &read_ov_);
+      GetOverlappedResult(pipe_, &read_ov_, &n, TRUE);  // wait for the cancel
+    }
     CloseHandle(pipe_);
-    if (event_ != nullptr) {
-      CloseHandle(event_);
+    for (HANDLE e : {read_event_, write_event_}) {
+      if (e != nullptr) {
+        CloseHandle(e);
+      }
     }
   }
 
@@ -41,9 +59,29 @@ class PipeTransport : public Transport {
                 int timeout_ms,
                 std::string& error) override {
     while (!data.empty()) {
+      if (write_event_ == nullptr) {
+        error = "CreateEvent failed";
+        return false;
+      }
+      OVERLAPPED ov{};
+      ov.hEvent = write_event_;
+      ResetEvent(write_event_);
       DWORD n = 0;
-      if (!Overlapped(false, const_cast<char*>(data.data()),
-                      static_cast<DWORD>(data.size()), timeout_ms, n, error)) {
+      if (!WriteFile(pipe_, data.data(), static_cast<DWORD>(data.size()),
+                     nullptr, &ov) &&
+          GetLastError() != ERROR_IO_PENDING) {
+        error = LastError("WriteFile");
+        return false;
+      }
+      if (WaitForSingleObject(write_event_, static_cast<DWORD>(timeout_ms)) !=
+          WAIT_OBJECT_0) {
+        CancelIoEx(pipe_, &ov);
+        GetOverlappedResult(pipe_, &ov, &n, TRUE);
+        error = "timed out";
+        return false;
+      }
+      if (!GetOverlappedResult(pipe_, &ov, &n, FALSE)) {
+        error = LastError("WriteFile");
         return false;
       }
       data.remove_prefix(n);
@@ -51,75 +89,87 @@ class PipeTransport : public Transport {
     return true;
   }
 
-  bool WaitReadable(int timeout_ms) override {
-    // No overlapped read stays outstanding between calls, so peek: short
-    // steps until data, a broken pipe or the timeout.
-    ULONGLONG end = GetTickCount64() + static_cast<ULONGLONG>(timeout_ms);
-    while (true) {
-      DWORD avail = 0;
-      if (!PeekNamedPipe(pipe_, nullptr, 0, nullptr, &avail, nullptr) ||
-          avail > 0) {
-        return true;
-      }
-      if (GetTickCount64() >= end) {
-        return false;
-      }
-      Sleep(20);
-    }
-  }
-
-  std::intptr_t WaitHandle() const override { return -1; }
-
   bool ReadSome(std::string& out, int timeout_ms, std::string& error) override {
-    char buf[8192];
-    DWORD n = 0;
-    if (!Overlapped(true, buf, sizeof(buf), timeout_ms, n, error)) {
-      return error == "timed out";  // a timeout is "nothing yet", not an error
-    }
-    if (n == 0) {
-      error = "the agent closed the connection";
+    StartRead();
+    if (!broken_.empty()) {
+      error = broken_;
       return false;
     }
-    out.append(buf, n);
+    if (WaitForSingleObject(read_event_, static_cast<DWORD>(timeout_ms)) !=
+        WAIT_OBJECT_0) {
+      return true;  // nothing yet; the read stays outstanding
+    }
+    if (!broken_.empty()) {
+      error = broken_;
+      return false;
+    }
+    DWORD n = 0;
+    if (!GetOverlappedResult(pipe_, &read_ov_, &n, FALSE)) {
+      DWORD e = GetLastError();
+      if (e == ERROR_IO_INCOMPLETE) {
+        return true;
+      }
+      if (e != ERROR_MORE_DATA) {
+        reading_ = false;
+        Break(e == ERROR_BROKEN_PIPE || e == ERROR_PIPE_NOT_CONNECTED
+                  ? std::string("the agent closed the connection")
+                  : LastError("ReadFile"));
+        error = broken_;
+        return false;
+      }
+    }
+    reading_ = false;
+    if (n == 0) {
+      Break("the agent closed the connection");
+      error = broken_;
+      return false;
+    }
+    out.append(buf_, n);
+    StartRead();  // keep the event meaningful for the next wait
     return true;
+  }
+
+  bool WaitReadable(int timeout_ms) override {
+    return read_event_ != nullptr &&
+           WaitForSingleObject(read_event_, static_cast<DWORD>(timeout_ms)) ==
+               WAIT_OBJECT_0;
+  }
+
+  std::intptr_t WaitHandle() const override {
+    return reinterpret_cast<std::intptr_t>(read_event_);
   }
 
  private:
-  bool Overlapped(bool read,
-                  char* buf,
-                  DWORD len,
-                  int timeout_ms,
-                  DWORD& done,
-                  std::string& error) {
-    if (event_ == nullptr) {
-      error = "CreateEvent failed";
-      return false;
+  void StartRead() {
+    if (reading_ || !broken_.empty()) {
+      return;
     }
-    OVERLAPPED ov{};
-    ov.hEvent = event_;
-    ResetEvent(event_);
-    BOOL ok = read ? ReadFile(pipe_, buf, len, nullptr, &ov)
-                   : WriteFile(pipe_, buf, len, nullptr, &ov);
-    if (!ok && GetLastError() != ERROR_IO_PENDING) {
-      error = LastError(read ? "ReadFile" : "WriteFile");
-      return false;
+    read_ov_ = OVERLAPPED{};
+    read_ov_.hEvent = read_event_;
+    ResetEvent(read_event_);
+    if (!ReadFile(pipe_, buf_, sizeof(buf_), nullptr, &read_ov_) &&
+        GetLastError() != ERROR_IO_PENDING) {
+      Break(GetLastError() == ERROR_BROKEN_PIPE
+                ? std::string("the agent closed the connection")
+                : LastError("ReadFile"));
+      return;
     }
-    if (WaitForSingleObject(event_, static_cast<DWORD>(timeout_ms)) !=
-        WAIT_OBJECT_0) {
-      CancelIoEx(pipe_, &ov);
-      GetOverlappedResult(pipe_, &ov, &done, TRUE);  // wait for the cancel
-      error = "timed out";
-      return false;
-    }
-    if (!GetOverlappedResult(pipe_, &ov, &done, FALSE)) {
-      error = LastError("pipe I/O");
-      return false;
-    }
-    return true;
+    reading_ = true;  // completes (signals the event) now or later
+  }
+
+  // The pipe is done: waiters wake and every later read reports `why`.
+  void Break(std::string why) {
+    broken_ = std::move(why);
+    SetEvent(read_event_);
   }
 
   HANDLE pipe_;
-  HANDLE event_ = nullptr;
+  HANDLE read_event_ = nullptr;
+  HANDLE write_event_ = nullptr;
+  OVERLAPPED read_ov_{};
+  bool reading_ = false;
+  std::string broken_;
+  char buf_[8192];
 };
 
 }  // namespace

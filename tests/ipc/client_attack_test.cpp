@@ -154,6 +154,7 @@ TEST(ClientFloodTest, EventsAreBoundedAndCoalesced) {
   });
   ASSERT_TRUE(agent.ok());
   gg_client* c = gg_client_new(path.c_str());
+  gg_client_set_timeout_ms(c, 300000);  // parsing 30 MB under valgrind
   gg_verdict v;
   ASSERT_EQ(gg_client_authorize(c, kProduct, "k", nullptr, nullptr, 0, &v),
             GG_OK);

@@ -227,9 +227,10 @@ GG_CLIENT_API int gg_client_poll_event(gg_client* client,
 
 /* Event-loop integration without threads: the connection's waitable handle
  * (POSIX: a file descriptor, readable when gg_client_dispatch has work;
- * Windows: -1 for now, use gg_client_start_watcher or poll_event), or -1
- * when not connected. It changes after a reconnect: read it again after
- * every gg_client_dispatch and re-register it when it differs. */
+ * Windows: an event HANDLE, signalled then -- wait on it, never reset or
+ * close it), or -1 when not connected. It changes after a reconnect: read
+ * it again after every gg_client_dispatch and re-register it when it
+ * differs. Never blocks (besides the handle's lock). */
 GG_CLIENT_API intptr_t gg_client_fd(gg_client* client);
 /* Never blocks on the agent: reads what has arrived, handles a lost
  * connection (one reconnect attempt, bounded by the timeout), and delivers
