@@ -16,7 +16,7 @@ awk -v dir="$work" '
   /^```/     { out = ""; next }
   out != ""  { print > out }
 ' "$guide"
-count=$(ls "$work" | wc -l)
+count=$(find "$work" -name "snippet-*" | wc -l)
 [[ $count -ge 4 ]] || { echo "only $count snippets found in $guide"; exit 1; }
 
 flags=(-Wall -Wextra -Werror -I"$inc" -I"$gen")
