@@ -331,7 +331,25 @@ std::string EncodeStatus(const json& id, const StatusInfo& s) {
   if (s.last_error) {
     last_error = {{"code", s.last_error->code},
                   {"message", s.last_error->message},
-                  {"requestId", s.last_error->request_id}};
+                  {"requestId", s.last_error->request_id},
+                  {"since", s.last_error->since},
+                  {"at", s.last_error->at},
+                  {"failedAttempts", s.last_error->failed_attempts}};
+  }
+  json rate_limit = nullptr;
+  if (s.rate_limit) {
+    json remaining = json::object();
+    for (const auto& [bucket, left] : s.rate_limit->remaining) {
+      remaining[bucket] = left;
+    }
+    auto opt = [](const std::optional<long long>& v) {
+      return v ? json(*v) : json(nullptr);
+    };
+    rate_limit = {{"remaining", remaining},
+                  {"limit", opt(s.rate_limit->limit)},
+                  {"reset", opt(s.rate_limit->reset)},
+                  {"retryAfterSeconds", opt(s.rate_limit->retry_after_seconds)},
+                  {"observedAt", s.rate_limit->observed_at}};
   }
   return Line({{"id", id},
                {"ok", true},
@@ -339,8 +357,10 @@ std::string EncodeStatus(const json& id, const StatusInfo& s) {
                {"machineFingerprint", s.machine_fingerprint},
                {"instanceId", s.instance_id},
                {"online", s.online},
+               {"lastAttemptAt", OptString(s.last_attempt_at)},
                {"lastContactAt", OptString(s.last_contact_at)},
                {"lastError", last_error},
+               {"rateLimit", rate_limit},
                {"sessions", s.sessions},
                {"cachedVerdicts", s.cached_verdicts},
                {"uptimeSeconds", s.uptime_seconds}});

@@ -63,6 +63,18 @@ struct LastError {
   std::string code;
   std::string message;
   std::string request_id;
+  std::string since;  // RFC 3339: first failed attempt since the last verdict
+  std::string at;     // RFC 3339: the latest failed attempt
+  long long failed_attempts = 0;
+};
+
+// The rate-limit headers of the last upstream answer that carried any.
+struct RateLimitInfo {
+  std::vector<std::pair<std::string, long long>> remaining;  // bucket, left
+  std::optional<long long> limit;
+  std::optional<long long> reset;  // Unix seconds, as the server sent it
+  std::optional<long long> retry_after_seconds;
+  std::string observed_at;  // RFC 3339
 };
 
 // Every field of the `status` answer.
@@ -70,9 +82,11 @@ struct StatusInfo {
   std::string version;
   std::string machine_fingerprint;
   std::string instance_id;
-  bool online = false;
+  bool online = false;  // the last upstream attempt got a verdict
+  std::optional<std::string> last_attempt_at;  // RFC 3339, null if never
   std::optional<std::string> last_contact_at;  // RFC 3339, null if never
   std::optional<LastError> last_error;
+  std::optional<RateLimitInfo> rate_limit;
   long long sessions = 0;
   long long cached_verdicts = 0;
   long long uptime_seconds = 0;

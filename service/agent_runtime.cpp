@@ -6,6 +6,7 @@
 #include "hwid/machine_key.h"
 #include "platform/capabilities.h"
 #include "platform/private_file.h"
+#include "platform/time_format.h"
 #include "service/agent_options.h"
 #include "service/commands.h"
 #include "service/os_users.h"
@@ -176,7 +177,8 @@ std::string AgentRuntime::StatusLine() const {
   auto s = engine_->StatusSnapshot();
   std::string line = s.online ? "online" : "offline";
   if (s.last_error)
-    line += " (" + s.last_error->code + ")";
+    line += " (" + s.last_error->code + " since " +
+            FormatRfc3339(s.last_error->since) + ")";
   line += ", " + std::to_string(s.sessions) + " sessions, " +
           std::to_string(s.cached_verdicts) + " cached verdicts";
   if (s.clock_rollback)

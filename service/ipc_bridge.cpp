@@ -87,10 +87,26 @@ ipc::StatusInfo IpcBridge::Status() {
   info.machine_fingerprint = identity_.machine_fingerprint;
   info.instance_id = s.instance_id;
   info.online = s.online;
+  info.last_attempt_at = OptionalTime(s.last_attempt_at);
   info.last_contact_at = OptionalTime(s.last_contact_at);
   if (s.last_error)
-    info.last_error = ipc::LastError{s.last_error->code, s.last_error->message,
-                                     s.last_error->request_id};
+    info.last_error = ipc::LastError{s.last_error->code,
+                                     s.last_error->message,
+                                     s.last_error->request_id,
+                                     FormatRfc3339(s.last_error->since),
+                                     FormatRfc3339(s.last_error->at),
+                                     s.last_error->failed_attempts};
+  if (s.rate_limit) {
+    const auto& r = s.rate_limit->info;
+    ipc::RateLimitInfo rl;
+    rl.remaining = r.remaining;
+    rl.limit = r.limit;
+    rl.reset = r.reset;
+    if (r.retry_after)
+      rl.retry_after_seconds = r.retry_after->count();
+    rl.observed_at = FormatRfc3339(s.rate_limit->observed_at);
+    info.rate_limit = std::move(rl);
+  }
   info.sessions = static_cast<long long>(s.sessions);
   info.cached_verdicts = static_cast<long long>(s.cached_verdicts);
   info.uptime_seconds = s.uptime_seconds;

@@ -81,9 +81,18 @@ Engine::Engine(EngineOptions options, EngineIdentity identity, EngineDeps deps)
     : options_(std::move(options)),
       identity_(std::move(identity)),
       deps_(deps),
-      sessions_(deps.probe) {}
+      sessions_(deps.probe) {
+  Scheduler& scheduler = deps_.scheduler;
+  // Reports come on the client's thread: hop onto the loop.
+  deps_.upstream.SetAttemptObserver(
+      [this, &scheduler](const upstream::AttemptReport& report) {
+        scheduler.Post([this, report] { OnUpstreamAttempt(report); });
+      });
+}
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  deps_.upstream.SetAttemptObserver(nullptr);
+}
 
 Status Engine::Start() {
   auto high = deps_.store.GetState(kHighWaterState);

@@ -102,12 +102,25 @@ struct LastError {
   std::string code;
   std::string message;
   std::string request_id;
+  WallTime since;  // the first failed attempt since the last verdict
+  WallTime at;     // the latest failed attempt
+  long long failed_attempts = 0;  // in a row, retries included
 };
 
+// The rate-limit headers of the last answer that carried any.
+struct RateLimitStatus {
+  upstream::RateLimitInfo info;
+  WallTime observed_at;
+};
+
+// From upstream attempts as they happen (retries included), not only from
+// the final outcome of a call: while retries fail, `online` is false.
 struct EngineStatus {
-  bool online = false;  // the last upstream call ended in a verdict
+  bool online = false;  // the last upstream attempt got a verdict
+  std::optional<WallTime> last_attempt_at;
   std::optional<WallTime> last_contact_at;  // last HTTP answer received
   std::optional<LastError> last_error;      // cleared by a verdict
+  std::optional<RateLimitStatus> rate_limit;
   std::size_t sessions = 0;
   std::size_t cached_verdicts = 0;
   long long uptime_seconds = 0;
@@ -184,6 +197,7 @@ class Engine {
   void ScheduleRefresh(KeyState& ks);
   void OnRefreshTimer(KeyState& ks);
   void RecordOutcome(const KeyState& ks, const upstream::Outcome& outcome);
+  void OnUpstreamAttempt(const upstream::AttemptReport& report);
   KeyState& StateFor(const store::VerdictKey& key);
 
   EngineOptions options_;

@@ -193,19 +193,13 @@ void Engine::RecordOutcome(const KeyState& ks,
   store::UpstreamEvent event;
   event.at = UnixSeconds(deps_.clock.Now());
   event.product_id = ks.key.product_id;
+  // status_ follows the attempts (OnUpstreamAttempt), not this final
+  // outcome, which may come after minutes of failing retries.
   if (const auto* v = std::get_if<upstream::Verdict>(&outcome)) {
-    status_.online = true;
-    status_.last_contact_at = deps_.clock.Now();
-    status_.last_error.reset();
     event.outcome = v->allow ? "allow" : "deny:" + v->reason_code;
     event.request_id = v->request_id;
   } else {
     const auto& f = std::get<upstream::Failure>(outcome);
-    status_.online = false;
-    if (f.http_status != 0) {
-      status_.last_contact_at = deps_.clock.Now();
-    }
-    status_.last_error = LastError{f.code, f.message, f.request_id};
     event.outcome = "failure:" + f.code;
     event.request_id = f.request_id;
   }
@@ -221,6 +215,33 @@ void Engine::RecordOutcome(const KeyState& ks,
                        s.error().message);
         }
       });
+}
+
+void Engine::OnUpstreamAttempt(const upstream::AttemptReport& report) {
+  const WallTime now = deps_.clock.Now();
+  status_.last_attempt_at = now;
+  if (report.http_status != 0) {
+    status_.last_contact_at = now;
+  }
+  if (report.verdict) {
+    if (!status_.online && status_.last_error) {
+      spdlog::info("engine: upstream answering again after {} failed attempts",
+                   status_.last_error->failed_attempts);
+    }
+    status_.online = true;
+    status_.last_error.reset();
+  } else {
+    status_.online = false;
+    LastError e{report.code, report.message, report.request_id, now, now, 1};
+    if (status_.last_error) {
+      e.since = status_.last_error->since;
+      e.failed_attempts = status_.last_error->failed_attempts + 1;
+    }
+    status_.last_error = std::move(e);
+  }
+  if (!report.rate_limit.empty()) {
+    status_.rate_limit = RateLimitStatus{report.rate_limit, now};
+  }
 }
 
 }  // namespace gg::agent

@@ -116,6 +116,40 @@ void AuthorizeClient::Authorize(const AuthorizeRequest& request,
   }
 }
 
+void AuthorizeClient::SetAttemptObserver(AttemptObserver observer) {
+  std::lock_guard lock(observer_mutex_);
+  observer_ = std::move(observer);
+}
+
+void AuthorizeClient::Report(const Call& call,
+                             const Outcome& outcome,
+                             const TransportResult& answer) {
+  AttemptReport report = MakeAttemptReport(call.request.product_id, outcome);
+  if (answer) {
+    report.rate_limit = ReadRateLimitHeaders(*answer);
+  }
+  if (BudgetLow(report.rate_limit)) {
+    if (!budget_low_logged_) {
+      spdlog::warn(
+          "upstream: rate-limit budget low ({}) after product={} "
+          "request_id={}: more calls will be answered 429",
+          DescribeBudget(report.rate_limit), call.request.product_id,
+          OrDash(report.request_id));
+    }
+    budget_low_logged_ = true;
+  } else if (!report.rate_limit.remaining.empty()) {
+    budget_low_logged_ = false;
+  }
+  AttemptObserver observer;
+  {
+    std::lock_guard lock(observer_mutex_);
+    observer = observer_;
+  }
+  if (observer) {
+    observer(report);
+  }
+}
+
 void AuthorizeClient::Shutdown(std::chrono::milliseconds timeout) {
   if (shut_down_.exchange(true)) {
     return;
@@ -228,6 +262,9 @@ void AuthorizeClient::OnAnswer(std::uint64_t id,
   Outcome outcome =
       r ? InterpretResponse(*r, sent, options_.response_public_keys)
         : Outcome(FailureFromTransport(r.error()));
+  if (!shut_down_) {
+    Report(call, outcome, r);
+  }
   if (std::holds_alternative<Verdict>(outcome)) {
     Finish(id, std::move(outcome));
     return;

@@ -11,8 +11,9 @@
 // requests. The 429 window per product uses `clock.Monotonic()`.
 //
 // Logging: one line per final outcome with the x-request-id, a security
-// line for every unsigned or badly signed verdict. Never the API key, the
-// signing secret or the license key.
+// line for every unsigned or badly signed verdict, a warning when an
+// answer's X-RateLimit-Remaining-* budget runs low (once until it
+// recovers). Never the API key, the signing secret or the license key.
 #ifndef GG_AGENT_UPSTREAM_AUTHORIZE_CLIENT_H_
 #define GG_AGENT_UPSTREAM_AUTHORIZE_CLIENT_H_
 
@@ -21,6 +22,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,6 +83,8 @@ class AuthorizeClient final : public UpstreamClient {
   // gets a transient Failure "RATE_LIMITED" with retry_after, no request.
   void Authorize(const AuthorizeRequest& request, Callback done) override;
 
+  void SetAttemptObserver(AttemptObserver observer) override;
+
   // Fails every pending call ("SHUTDOWN"), aborts in-flight transfers, stops
   // the worker. Not from inside a `done`.
   void Shutdown(std::chrono::milliseconds timeout) override;
@@ -109,6 +113,9 @@ class AuthorizeClient final : public UpstreamClient {
   void OnAnswer(std::uint64_t id, const SentRequest& sent, TransportResult r);
   void Finish(std::uint64_t id, Outcome outcome);
   void LearnClockOffset(const HttpResponse& response);
+  void Report(const Call& call,
+              const Outcome& outcome,
+              const TransportResult& answer);
 
   const AuthorizeClientOptions options_;
   const Endpoint endpoint_;
@@ -121,7 +128,10 @@ class AuthorizeClient final : public UpstreamClient {
   std::atomic<bool> shut_down_{false};
   std::atomic<std::uint64_t> next_id_{1};
   std::map<std::uint64_t, Call> calls_;  // worker thread only
-  TaskQueue queue_;                      // last: its thread stops first
+  bool budget_low_logged_ = false;       // worker thread only
+  std::mutex observer_mutex_;
+  AttemptObserver observer_;  // guarded by observer_mutex_
+  TaskQueue queue_;           // last: its thread stops first
 };
 
 }  // namespace gg::upstream

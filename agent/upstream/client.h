@@ -6,15 +6,62 @@
 #define GG_AGENT_UPSTREAM_CLIENT_H_
 
 #include <functional>
+#include <string>
+#include <utility>
 
+#include "agent/upstream/rate_limit.h"
 #include "agent/upstream/types.h"
 
 namespace gg::upstream {
 
+// What one attempt (one HTTP exchange, or one that failed on the way)
+// ended in, reported as it happens, retries included: `status` says
+// "online" only when the last attempt got a verdict.
+struct AttemptReport {
+  std::string product_id;
+  bool verdict = false;  // a license verdict (allow or deny) came back
+  bool allow = false;
+  FailureClass failure_class = FailureClass::kTransient;  // when !verdict
+  int http_status = 0;                                    // 0: no HTTP answer
+  std::string code;  // the denial's reasonCode or the failure's code
+  std::string message;
+  std::string request_id;
+  RateLimitInfo rate_limit;  // the answer's rate-limit headers
+};
+
+// The report of an attempt that ended in `outcome` (no headers).
+inline AttemptReport MakeAttemptReport(std::string product_id,
+                                       const Outcome& outcome) {
+  AttemptReport r;
+  r.product_id = std::move(product_id);
+  if (const auto* v = std::get_if<Verdict>(&outcome)) {
+    r.verdict = true;
+    r.allow = v->allow;
+    r.code = v->reason_code;
+    r.message = v->message;
+    r.request_id = v->request_id;
+    r.http_status = v->signed_material ? v->signed_material->status : 404;
+  } else {
+    const auto& f = std::get<Failure>(outcome);
+    r.failure_class = f.failure_class;
+    r.http_status = f.http_status;
+    r.code = f.code;
+    r.message = f.message;
+    r.request_id = f.request_id;
+  }
+  return r;
+}
+
 class UpstreamClient {
  public:
   using Callback = std::function<void(Outcome)>;
+  using AttemptObserver = std::function<void(const AttemptReport&)>;
   virtual ~UpstreamClient() = default;
+
+  // Sets who hears of every attempt. Call before the first Authorize; the
+  // observer runs on the client's own thread (like `done`) and must be
+  // thread-safe and quick.
+  virtual void SetAttemptObserver(AttemptObserver observer) = 0;
 
   // Starts one authorize, retries included, and calls `done` exactly once
   // with the final outcome. Never blocks the caller. `done` runs on the

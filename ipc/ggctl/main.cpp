@@ -25,23 +25,53 @@ std::string Text(const json& j, const char* key) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
+void PrintRateLimit(const json& a) {
+  if (!a.contains("rateLimit") || !a.at("rateLimit").is_object()) {
+    std::cout << "rate limit:       -\n";
+    return;
+  }
+  const json& r = a.at("rateLimit");
+  std::string left;
+  if (r.contains("remaining") && r.at("remaining").is_object()) {
+    for (const auto& [bucket, n] : r.at("remaining").items()) {
+      left += (left.empty() ? "" : ", ") + (bucket.empty() ? "all" : bucket) +
+              " " + n.dump();
+    }
+  }
+  std::cout << "rate limit:       remaining " << (left.empty() ? "-" : left)
+            << "; limit " << Text(r, "limit") << "; reset " << Text(r, "reset")
+            << "; retry-after " << Text(r, "retryAfterSeconds") << " s (seen "
+            << Text(r, "observedAt") << ")\n";
+}
+
 void PrintStatus(const json& a) {
   std::cout << "version:          " << Text(a, "version") << "\n"
             << "instance:         " << Text(a, "instanceId") << "\n"
-            << "machine:          " << Text(a, "machineFingerprint") << "\n"
-            << "online:           " << Text(a, "online") << "\n"
+            << "machine:          " << Text(a, "machineFingerprint") << "\n";
+  const bool has_error =
+      a.contains("lastError") && a.at("lastError").is_object();
+  // Online means the last attempt got a verdict; offline says since when.
+  std::cout << "online:           " << Text(a, "online");
+  if (has_error) {
+    std::cout << " (failing since " << Text(a.at("lastError"), "since") << ", "
+              << Text(a.at("lastError"), "failedAttempts")
+              << " failed attempts)";
+  }
+  std::cout << "\n"
+            << "last attempt:     " << Text(a, "lastAttemptAt") << "\n"
             << "last contact:     " << Text(a, "lastContactAt") << "\n";
-  if (a.contains("lastError") && a.at("lastError").is_object()) {
+  if (has_error) {
     const json& e = a.at("lastError");
     std::cout << "last error:       " << Text(e, "code") << ": "
               << Text(e, "message");
     // A failure that never reached the server has no x-request-id.
     if (const std::string id = Text(e, "requestId"); !id.empty() && id != "-")
       std::cout << " (request " << id << ")";
-    std::cout << "\n";
+    std::cout << " at " << Text(e, "at") << "\n";
   } else {
     std::cout << "last error:       -\n";
   }
+  PrintRateLimit(a);
   std::cout << "sessions:         " << Text(a, "sessions") << "\n"
             << "cached verdicts:  " << Text(a, "cachedVerdicts") << "\n"
             << "uptime (s):       " << Text(a, "uptimeSeconds") << "\n";

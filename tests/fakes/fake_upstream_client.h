@@ -1,11 +1,14 @@
 // An UpstreamClient that records every Authorize and answers only when the
 // test says so: Complete(i, outcome), or at once with a responder set by
-// RespondWith() (which sees the request, so it can sign over it).
+// RespondWith() (which sees the request, so it can sign over it). Each
+// completion but a shutdown is reported to the attempt observer first, as
+// one attempt (the real client reports every retry too).
 #ifndef GG_TESTS_FAKES_FAKE_UPSTREAM_CLIENT_H_
 #define GG_TESTS_FAKES_FAKE_UPSTREAM_CLIENT_H_
 
 #include <functional>
 #include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -32,27 +35,52 @@ class FakeUpstreamClient final : public upstream::UpstreamClient {
     }
   }
 
+  void SetAttemptObserver(AttemptObserver observer) override {
+    std::lock_guard lock(mutex_);
+    observer_ = std::move(observer);
+  }
+
   void Shutdown(std::chrono::milliseconds) override {
     ++shutdowns_;
     for (std::size_t i = 0; i < pending_.size(); ++i) {
       if (pending_[i]) {
         upstream::Failure f;
         f.code = "SHUTDOWN";
-        Complete(i, f);
+        Complete(i, f, /*report=*/false);
       }
     }
   }
 
-  // Calls the i-th request's callback (once).
-  void Complete(std::size_t i, upstream::Outcome outcome) {
+  // Calls the i-th request's callback (once), after reporting the attempt.
+  void Complete(std::size_t i, upstream::Outcome outcome, bool report = true) {
     Callback done;
+    AttemptObserver observer;
+    std::string product_id;
     {
       std::lock_guard lock(mutex_);
       done = std::move(pending_.at(i));
       pending_[i] = nullptr;
+      observer = observer_;
+      product_id = requests_.at(i).product_id;
+    }
+    if (done && report && observer) {
+      observer(upstream::MakeAttemptReport(product_id, outcome));
     }
     if (done) {
       done(std::move(outcome));
+    }
+  }
+
+  // Reports one attempt on its own, as a retry the real client makes
+  // before its final answer.
+  void ReportAttempt(const upstream::AttemptReport& report) {
+    AttemptObserver observer;
+    {
+      std::lock_guard lock(mutex_);
+      observer = observer_;
+    }
+    if (observer) {
+      observer(report);
     }
   }
 
@@ -76,6 +104,7 @@ class FakeUpstreamClient final : public upstream::UpstreamClient {
   std::vector<upstream::AuthorizeRequest> requests_;
   std::vector<Callback> pending_;
   Responder responder_;
+  AttemptObserver observer_;
   int shutdowns_ = 0;
 };
 

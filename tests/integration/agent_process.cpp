@@ -51,9 +51,10 @@ int DecodeStatus(int status) {
 Result<pid_t> Spawn(const std::vector<std::string>& args,
                     const std::vector<std::string>& extra_env,
                     const std::filesystem::path& log_path,
-                    const std::vector<std::string>& prefix = {}) {
+                    const std::vector<std::string>& prefix = {},
+                    const char* program = GG_AGENT_PATH) {
   std::vector<std::string> argv_s = prefix;
-  argv_s.push_back(GG_AGENT_PATH);
+  argv_s.push_back(program);
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s)
@@ -90,6 +91,14 @@ Result<pid_t> Spawn(const std::vector<std::string>& args,
 }
 
 }  // namespace
+
+const char* AgentPath() {
+  return GG_AGENT_PATH;
+}
+
+const char* GgctlPath() {
+  return GG_GGCTL_PATH;
+}
 
 bool PollUntil(const std::function<bool()>& done, Ms timeout) {
   const auto deadline = SteadyClock::now() + timeout;
@@ -263,13 +272,28 @@ Result<ExitStatus> AgentProcess::RunToExit(
     const std::vector<std::string>& args,
     Ms timeout,
     const std::vector<std::string>& prefix) {
+  return RunProgramToExit(GG_AGENT_PATH, args, {}, timeout, prefix);
+}
+
+Result<ExitStatus> AgentProcess::RunGgctl(const std::vector<std::string>& args,
+                                          Ms timeout) const {
+  std::vector<std::string> all = {"--socket", SocketPath().string()};
+  all.insert(all.end(), args.begin(), args.end());
+  return RunProgramToExit(GG_GGCTL_PATH, all, {}, timeout);
+}
+
+Result<ExitStatus> RunProgramToExit(const char* program,
+                                    const std::vector<std::string>& args,
+                                    const std::vector<std::string>& extra_env,
+                                    Ms timeout,
+                                    const std::vector<std::string>& prefix) {
   char tmpl[] = "/tmp/gge2e-out.XXXXXX";
   int fd = ::mkstemp(tmpl);
   if (fd < 0)
     return MakeError("E2E_IO", "mkstemp: " + std::string(std::strerror(errno)));
   ::close(fd);
   const std::filesystem::path out_path = tmpl;
-  auto pid = Spawn(args, {}, out_path, prefix);
+  auto pid = Spawn(args, extra_env, out_path, prefix, program);
   if (!pid)
     return tl::unexpected(pid.error());
   int status = 0;
@@ -293,7 +317,8 @@ Result<ExitStatus> AgentProcess::RunToExit(
   std::error_code ec;
   std::filesystem::remove(out_path, ec);
   if (reaped != *pid)
-    return MakeError("E2E_TIMEOUT", "gg-agent did not exit: " + result.output);
+    return MakeError("E2E_TIMEOUT",
+                     std::string(program) + " did not exit: " + result.output);
   return result;
 }
 

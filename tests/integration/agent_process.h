@@ -92,6 +92,10 @@ class AgentProcess {
       const std::vector<std::string>& args,
       std::chrono::milliseconds timeout = std::chrono::seconds(20),
       const std::vector<std::string>& prefix = {});
+  // Runs `ggctl --socket <this agent's socket> ARGS...` to completion.
+  [[nodiscard]] Result<ExitStatus> RunGgctl(
+      const std::vector<std::string>& args,
+      std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
   // `gg-agent hwid --config CFG --product ID --json`'s hwid for a product.
   [[nodiscard]] Result<std::string> HwidFor(const std::string& product_id);
 
@@ -111,6 +115,19 @@ class AgentProcess {
   std::vector<std::string> command_prefix_;
   pid_t pid_ = -1;
 };
+
+// Runs `program ARGS...` with `extra_env` ("K=V") added, to completion
+// (bounded): its exit status and stdout+stderr together.
+[[nodiscard]] Result<ExitStatus> RunProgramToExit(
+    const char* program,
+    const std::vector<std::string>& args,
+    const std::vector<std::string>& extra_env = {},
+    std::chrono::milliseconds timeout = std::chrono::seconds(20),
+    const std::vector<std::string>& prefix = {});
+
+// Paths of the binaries under test.
+const char* AgentPath();
+const char* GgctlPath();
 
 // Polls `done` until it returns true or `timeout` passes; true if done.
 // Short pauses between polls: for waiting on another process, not a sleep

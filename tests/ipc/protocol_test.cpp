@@ -227,6 +227,40 @@ TEST(EncodeTest, StatusSessionsEvents) {
   EXPECT_FALSE(shutdown.value("message", "").empty());
 }
 
+// Status says since when the upstream fails and the last rate-limit
+// headers it saw; both are null when there is nothing to say.
+TEST(EncodeTest, StatusLastErrorSinceAndRateLimit) {
+  StatusInfo s;
+  json quiet = json::parse(EncodeStatus(1, s));
+  EXPECT_TRUE(quiet["lastAttemptAt"].is_null());
+  EXPECT_TRUE(quiet["lastError"].is_null());
+  EXPECT_TRUE(quiet["rateLimit"].is_null());
+  s.last_attempt_at = "2026-12-01T10:00:05Z";
+  s.last_error = LastError{"NETWORK",
+                           "connect failed",
+                           "",
+                           "2026-12-01T10:00:00Z",
+                           "2026-12-01T10:00:05Z",
+                           3};
+  s.rate_limit = RateLimitInfo{{{"key", 4}, {"product", 90}},
+                               120,
+                               std::nullopt,
+                               60,
+                               "2026-12-01T09:59:00Z"};
+  json st = json::parse(EncodeStatus(1, s));
+  EXPECT_EQ(st["online"], false);
+  EXPECT_EQ(st["lastAttemptAt"], "2026-12-01T10:00:05Z");
+  EXPECT_EQ(st["lastError"]["since"], "2026-12-01T10:00:00Z");
+  EXPECT_EQ(st["lastError"]["at"], "2026-12-01T10:00:05Z");
+  EXPECT_EQ(st["lastError"]["failedAttempts"], 3);
+  EXPECT_EQ(st["rateLimit"]["remaining"]["key"], 4);
+  EXPECT_EQ(st["rateLimit"]["remaining"]["product"], 90);
+  EXPECT_EQ(st["rateLimit"]["limit"], 120);
+  EXPECT_TRUE(st["rateLimit"]["reset"].is_null());
+  EXPECT_EQ(st["rateLimit"]["retryAfterSeconds"], 60);
+  EXPECT_EQ(st["rateLimit"]["observedAt"], "2026-12-01T09:59:00Z");
+}
+
 // LISTEN_FDS: used only for our pid, malformed values are errors.
 TEST(ListenFdsTest, ParsesPerSdListenFds) {
   auto none = ParseListenFds(std::nullopt, std::nullopt, 10);
