@@ -125,15 +125,21 @@ void Dispatcher::DispatchUnguarded(
       slot->answer = EncodeStatus(id, handler_.Status());
       return;
     case Op::kSessions:
+    case Op::kMetrics: {
+      // Both show what other users' apps do: root and the agent's user.
+      const bool sessions = request.op == Op::kSessions;
       if (peer_.uid < 0 || (peer_.uid != 0 && peer_.uid != server_uid_)) {
         slot->answer = EncodeError(
-            id,
-            MakeErrorAnswer("FORBIDDEN",
-                            "sessions is only for root or the agent's user"));
-      } else {
+            id, MakeErrorAnswer("FORBIDDEN",
+                                std::string(sessions ? "sessions" : "metrics") +
+                                    " is only for root or the agent's user"));
+      } else if (sessions) {
         slot->answer = EncodeSessions(id, handler_.Sessions());
+      } else {
+        slot->answer = EncodeMetrics(id, handler_.Metrics());
       }
       return;
+    }
     case Op::kRelease: {
       auto error = handler_.Release(id_, peer_, request.session_id);
       if (error) {

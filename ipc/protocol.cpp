@@ -293,6 +293,8 @@ std::variant<Request, RejectedRequest> ParseRequest(std::string_view line) {
     req.op = Op::kStatus;
   } else if (name == "sessions") {
     req.op = Op::kSessions;
+  } else if (name == "metrics") {
+    req.op = Op::kMetrics;
   } else if (name == "ping") {
     req.op = Op::kPing;
   } else {
@@ -383,6 +385,13 @@ std::string EncodeSessions(const json& id,
                     {"lastSeenAt", s.last_seen_at}});
   }
   return Line({{"id", id}, {"ok", true}, {"sessions", rows}});
+}
+
+std::string EncodeMetrics(const json& id, const std::string& text) {
+  return Line({{"id", id},
+               {"ok", true},
+               {"contentType", "text/plain; version=0.0.4"},
+               {"text", text}});
 }
 
 std::string EncodeVerdictEvent(const std::string& session_id,

@@ -41,7 +41,15 @@ class LineFramer {
   bool broken_ = false;
 };
 
-enum class Op { kAuthorize, kHeartbeat, kRelease, kStatus, kSessions, kPing };
+enum class Op {
+  kAuthorize,
+  kHeartbeat,
+  kRelease,
+  kStatus,
+  kSessions,
+  kMetrics,
+  kPing
+};
 
 struct Request {
   nlohmann::json id;  // number or string, echoed back
@@ -70,6 +78,8 @@ std::string EncodeOk(const nlohmann::json& id);
 std::string EncodeStatus(const nlohmann::json& id, const StatusInfo& status);
 std::string EncodeSessions(const nlohmann::json& id,
                            const std::vector<SessionInfo>& sessions);
+// {"ok":true,"contentType":"text/plain; version=0.0.4","text":"..."}
+std::string EncodeMetrics(const nlohmann::json& id, const std::string& text);
 std::string EncodeVerdictEvent(const std::string& session_id,
                                const Verdict& verdict);
 std::string EncodeShutdownEvent();

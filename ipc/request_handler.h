@@ -126,6 +126,9 @@ class RequestHandler {
                                              const std::string& session_id) = 0;
   virtual StatusInfo Status() = 0;
   virtual std::vector<SessionInfo> Sessions() = 0;
+  // The `metrics` answer: Prometheus text exposition (format 0.0.4). Only
+  // called for the peers `sessions` is answered for.
+  virtual std::string Metrics() = 0;
   // The connection is gone: release the non-detached sessions it opened.
   // Called exactly once per accepted connection.
   virtual void ConnectionClosed(ConnectionId connection) = 0;

@@ -9,6 +9,7 @@
 #include "platform/time_format.h"
 #include "service/agent_options.h"
 #include "service/commands.h"
+#include "service/metrics_textfile.h"
 #include "service/os_users.h"
 #include "service/reload_signal.h"
 
@@ -125,6 +126,7 @@ int AgentRuntime::Run() {
   host_.Ready();
   ScheduleStatus();
   ScheduleWatchdog();
+  ScheduleMetricsFile();
   io_.run();
   return kExitOk;
 }
@@ -197,6 +199,35 @@ void AgentRuntime::ScheduleStatus() {
   });
 }
 
+void AgentRuntime::ScheduleMetricsFile() {
+  if (stopping_ || !config_.metrics.textfile)
+    return;
+  WriteMetricsFile();
+  metrics_timer_.expires_after(
+      std::chrono::seconds(config_.metrics.interval_seconds));
+  metrics_timer_.async_wait([this](const std::error_code& ec) {
+    if (!ec)
+      ScheduleMetricsFile();
+  });
+}
+
+void AgentRuntime::WriteMetricsFile() {
+  // Rendered on the loop (the counters live there), written on the
+  // worker: the loop never waits for a disk.
+  std::string text = bridge_->Metrics();
+  worker_.Submit(
+      [path = *config_.metrics.textfile, text = std::move(text)] {
+        return WriteTextfileAtomic(path, text);
+      },
+      [this](Status s) {
+        if (!s && !metrics_file_failing_)
+          spdlog::error("metrics.textfile: {}", s.error().message);
+        else if (s && metrics_file_failing_)
+          spdlog::info("metrics.textfile: written again");
+        metrics_file_failing_ = !s;
+      });
+}
+
 void AgentRuntime::Reload() {
   if (stopping_)
     return;
@@ -213,6 +244,10 @@ void AgentRuntime::Reload() {
     engine_->UpdateOptions(EngineOptionsFrom(*fresh));
     config_.policy = fresh->policy;
     config_.log = fresh->log;
+    const bool had_file = config_.metrics.textfile.has_value();
+    config_.metrics = fresh->metrics;
+    if (!had_file)
+      ScheduleMetricsFile();  // else the running timer picks it up
     spdlog::info("configuration reloaded from {}",
                  options_.config_path.string());
   }
@@ -228,6 +263,7 @@ void AgentRuntime::Stop() {
   signals_.cancel(ignored);
   watchdog_timer_.cancel();
   status_timer_.cancel();
+  metrics_timer_.cancel();
   // No new connections; every client hears {"event":"shutdown"} and is
   // closed once its queued answers are written.
   server_->Drain();

@@ -45,6 +45,8 @@ class AgentRuntime final : public AgentControl, public agent::EventSink {
   void WatchSignals();
   void ScheduleWatchdog();
   void ScheduleStatus();
+  void ScheduleMetricsFile();
+  void WriteMetricsFile();
   std::string StatusLine() const;
   void Reload();
   void Stop();
@@ -58,6 +60,8 @@ class AgentRuntime final : public AgentControl, public agent::EventSink {
   asio::signal_set signals_{io_};
   asio::steady_timer watchdog_timer_{io_};
   asio::steady_timer status_timer_{io_};
+  asio::steady_timer metrics_timer_{io_};
+  bool metrics_file_failing_ = false;  // log a failure once, not every time
   AsioScheduler scheduler_{io_};
   ThreadWorker worker_{io_};
   std::unique_ptr<store::SqliteVerdictStore> store_;

@@ -1,6 +1,7 @@
 #include "service/ipc_bridge.h"
 
 #include "platform/time_format.h"
+#include "service/metrics_text.h"
 
 namespace gg::service {
 namespace {
@@ -128,6 +129,10 @@ std::vector<ipc::SessionInfo> IpcBridge::Sessions() {
     out.push_back(std::move(info));
   }
   return out;
+}
+
+std::string IpcBridge::Metrics() {
+  return RenderMetrics(engine_.MetricsSnapshot(), identity_.version);
 }
 
 void IpcBridge::ConnectionClosed(ipc::ConnectionId connection) {

@@ -44,6 +44,7 @@ class IpcBridge final : public ipc::RequestHandler, public agent::EventSink {
       const std::string& session_id) override;
   ipc::StatusInfo Status() override;
   std::vector<ipc::SessionInfo> Sessions() override;
+  std::string Metrics() override;
   void ConnectionClosed(ipc::ConnectionId connection) override;
 
   void OnSessionVerdict(agent::ConnectionId connection_id,

@@ -12,8 +12,8 @@
 // silently disables a setting.
 //
 // Relative paths (apiKeyFile, signingSecretFile, caFile, ipc.path, state.dir,
-// hwid.root) are resolved against ConfigEnv::base_dir, which LoadConfigFile
-// sets to the directory of the config file.
+// hwid.root, metrics.textfile) are resolved against ConfigEnv::base_dir, which
+// LoadConfigFile sets to the directory of the config file.
 //
 // Thread safety: all functions are reentrant; a Config is a plain value.
 #ifndef GG_AGENT_CONFIG_CONFIG_H_
@@ -85,6 +85,13 @@ struct HwidConfig {
   double match_threshold = 0.6;  // in (0, 1]
 };
 
+struct MetricsConfig {
+  // A node_exporter textfile-collector file ("*.prom") the agent rewrites
+  // atomically every interval_seconds with the `metrics` text; null: none.
+  std::optional<std::filesystem::path> textfile;
+  long long interval_seconds = 15;
+};
+
 struct LogConfig {
   spdlog::level::level_enum level = spdlog::level::info;
   log::Format format = log::Format::kText;
@@ -96,6 +103,7 @@ struct Config {
   StateConfig state;
   PolicyConfig policy;
   HwidConfig hwid;
+  MetricsConfig metrics;
   LogConfig log;
 };
 

@@ -213,6 +213,20 @@ void ParseHwid(ObjectReader r, const ConfigEnv& env, HwidConfig* h) {
   r.Finish();
 }
 
+void ParseMetrics(ObjectReader r, const ConfigEnv& env, MetricsConfig* m) {
+  std::optional<std::string> file;
+  if (r.OptionalString("textfile", &file)) {
+    if (!file->ends_with(".prom"))
+      r.Fail("textfile",
+             "must end in .prom (node_exporter's textfile collector reads "
+             "only those)");
+    else
+      m->textfile = Resolve(env, *file);
+  }
+  r.Integer("intervalSeconds", 1, kDay, &m->interval_seconds);
+  r.Finish();
+}
+
 void ParseLog(ObjectReader r, LogConfig* l) {
   std::string s;
   if (r.String("level", &s)) {
@@ -267,6 +281,7 @@ Result<Config> ParseConfig(std::string_view json, const ConfigEnv& env_in) {
     state.Finish();
     ParsePolicy(top.Section("policy"), &c.policy);
     ParseHwid(top.Section("hwid"), env, &c.hwid);
+    ParseMetrics(top.Section("metrics"), env, &c.metrics);
     ParseLog(top.Section("log"), &c.log);
     top.Finish();
   }

@@ -226,21 +226,25 @@ void Engine::NoteRollback(bool rollback) {
 }
 
 void Engine::Authorize(AuthorizeInput input, Callback done) {
+  Waiter w;
+  w.kind = Waiter::Kind::kAuthorize;
+  w.started = deps_.clock.Monotonic();
   if (!started_ || stopped_) {
-    done(StoppingDecision());
+    Decision d = StoppingDecision();
+    Tally(w, d);
+    done(std::move(d));
     return;
   }
   if (auto error = ValidateAuthorize(input.product_id, input.license_key)) {
     Decision d;
     d.message = error->message;
     d.error = std::move(error);
+    Tally(w, d);
     done(std::move(d));
     return;
   }
   KeyState& ks = StateFor({input.product_id, input.license_key});
   int count = sessions_.CountFor(ks.key);
-  Waiter w;
-  w.kind = Waiter::Kind::kAuthorize;
   w.input = std::move(input);
   w.done = std::move(done);
   // Steps 1-4: no I/O.
@@ -261,22 +265,25 @@ void Engine::Authorize(AuthorizeInput input, Callback done) {
 }
 
 void Engine::Heartbeat(const std::string& session_id, Callback done) {
+  Waiter w;
+  w.kind = Waiter::Kind::kHeartbeat;
+  w.started = deps_.clock.Monotonic();
   const Session* s = sessions_.Find(session_id);
   if (s == nullptr || stopped_) {
-    if (const Decision* denial =
-            ended_.Find(session_id, deps_.clock.Monotonic(),
-                        options_.session_heartbeat_timeout)) {
+    if (const Decision* denial = ended_.Find(
+            session_id, w.started, options_.session_heartbeat_timeout)) {
+      Tally(w, *denial);
       done(*denial);  // the verdict as it stands: the denial that ended it
       return;
     }
-    done(ErrorDecision("SESSION_NOT_FOUND", "No such session"));
+    Decision d = ErrorDecision("SESSION_NOT_FOUND", "No such session");
+    Tally(w, d);
+    done(std::move(d));
     return;
   }
-  sessions_.Touch(session_id, deps_.clock.Now(), deps_.clock.Monotonic());
+  sessions_.Touch(session_id, deps_.clock.Now(), w.started);
   KeyState& ks = StateFor(s->key);
   const int count = sessions_.CountFor(ks.key);
-  Waiter w;
-  w.kind = Waiter::Kind::kHeartbeat;
   w.session_id = session_id;
   w.done = std::move(done);
   if (auto d = Decide(MakeInput(ks, count - 1, nullptr), options_.policy)) {
@@ -296,16 +303,27 @@ void Engine::Answer(KeyState& ks, Waiter& w, const upstream::Outcome* outcome) {
               .value_or(StoppingDecision()));
 }
 
+void Engine::Tally(const Waiter& w, const Decision& d) {
+  counters_.CountAnswer(
+      w.kind == Waiter::Kind::kHeartbeat ? AnswerOp::kHeartbeat
+                                         : AnswerOp::kAuthorize,
+      d, w.waited ? AnswerPath::kUpstream : AnswerPath::kCached,
+      deps_.clock.Monotonic() - w.started);
+}
+
 void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
   if (w.kind == Waiter::Kind::kHeartbeat) {
     if (sessions_.Find(w.session_id) == nullptr) {
       if (const Decision* denial =
               ended_.Find(w.session_id, deps_.clock.Monotonic(),
                           options_.session_heartbeat_timeout)) {
+        Tally(w, *denial);
         w.done(*denial);
         return;
       }
-      w.done(ErrorDecision("SESSION_NOT_FOUND", "The session has ended"));
+      d = ErrorDecision("SESSION_NOT_FOUND", "The session has ended");
+      Tally(w, d);
+      w.done(std::move(d));
       return;
     }
     if (!d.allow && !d.error) {
@@ -313,6 +331,7 @@ void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
       ended_.Add(w.session_id, d, deps_.clock.Monotonic());
     }
     d.session_id = w.session_id;
+    Tally(w, d);
     w.done(std::move(d));
     return;
   }
@@ -331,7 +350,9 @@ void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
     auto opened = sessions_.Open(std::move(s));
     if (!opened) {
       spdlog::error("engine: opening a session: {}", opened.error().message);
-      w.done(ErrorDecision("INTERNAL", "Could not open a session"));
+      d = ErrorDecision("INTERNAL", "Could not open a session");
+      Tally(w, d);
+      w.done(std::move(d));
       return;
     }
     d.session_id = (*opened)->id;
@@ -341,6 +362,7 @@ void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
                   SourceName(d.source));
     ScheduleRefresh(ks);
   }
+  Tally(w, d);
   w.done(std::move(d));
 }
 
@@ -391,8 +413,9 @@ void Engine::PersistMarks(std::function<void()> then) {
   store::VerdictStore& store = deps_.store;
   deps_.worker.Submit(
       [&store, marks] { return PutMarks(store, marks); },
-      [then = std::move(then)](Status s) {
+      [this, then = std::move(then)](Status s) {
         if (!s) {
+          counters_.CountStoreError(StoreOp::kPersistMarks);
           spdlog::error("engine: persisting the clock high-water mark: {}",
                         s.error().message);
         }

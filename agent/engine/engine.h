@@ -33,6 +33,7 @@
 
 #include "agent/engine/decision.h"
 #include "agent/engine/ended_sessions.h"
+#include "agent/engine/engine_metrics.h"
 #include "agent/engine/scheduler.h"
 #include "agent/engine/sessions.h"
 #include "agent/engine/time_keeper.h"
@@ -162,6 +163,8 @@ class Engine {
   void UpdateOptions(EngineOptions options);
 
   EngineStatus StatusSnapshot() const;
+  // The counters and gauges for `metrics` (engine_metrics.h).
+  EngineMetrics MetricsSnapshot() const;
   std::vector<Session> ListSessions() const { return sessions_.List(); }
 
   // Answers every pending ask by the offline rules, abandons upstream calls
@@ -180,6 +183,7 @@ class Engine {
                           const upstream::Outcome* outcome);
   void Answer(KeyState& ks, Waiter& waiter, const upstream::Outcome* outcome);
   void Deliver(KeyState& ks, Waiter& waiter, Decision decision);
+  void Tally(const Waiter& waiter, const Decision& decision);
   void Sweep();
   void ExpireDetachedSessions();
   void PersistMarks(std::function<void()> then);
@@ -218,6 +222,7 @@ class Engine {
   bool stopped_ = false;
   bool rollback_logged_ = false;
   EngineStatus status_;
+  EngineCounters counters_;  // loop thread only
 };
 
 }  // namespace gg::agent

@@ -20,6 +20,8 @@ struct Engine::Waiter {
   std::string session_id;  // kHeartbeat
   Callback done;
   Scheduler::TimerId deadline = 0;
+  MonoTime started{};   // when the engine got the ask (for the latency)
+  bool waited = false;  // waited for upstream (not answered from cache)
 };
 
 // Everything the engine holds for one (productId, licenseKey).

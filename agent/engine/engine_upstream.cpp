@@ -25,6 +25,7 @@ upstream::Failure LocalFailure(std::string code, std::string message) {
 
 void Engine::Enqueue(KeyState& ks, Waiter waiter, int sessions) {
   waiter.id = next_waiter_id_++;
+  waiter.waited = true;
   waiter.deadline = deps_.scheduler.RunAfter(
       options_.request_deadline,
       [this, ksp = &ks, id = waiter.id] { OnDeadline(*ksp, id); });
@@ -78,6 +79,7 @@ void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
           [this, ksp = &ks, cached = std::move(cached),
            outcome = std::move(outcome)](Status s) mutable {
             if (!s) {
+              counters_.CountStoreError(StoreOp::kPutVerdict);
               // Answered anyway: losing it only makes a later offline
               // answer stricter (nothing cached), never looser.
               spdlog::error("engine: storing a verdict: {}", s.error().message);
@@ -100,8 +102,9 @@ void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
     store::VerdictStore& store = deps_.store;
     deps_.worker.Submit(
         [&store, key = ks.key] { return store.DeleteVerdict(key); },
-        [](Status s) {
+        [this](Status s) {
           if (!s) {
+            counters_.CountStoreError(StoreOp::kDeleteVerdict);
             spdlog::error("engine: deleting a verdict: {}", s.error().message);
           }
         });
@@ -209,8 +212,9 @@ void Engine::RecordOutcome(const KeyState& ks,
   store::VerdictStore& store = deps_.store;
   deps_.worker.Submit(
       [&store, event = std::move(event)] { return store.AppendEvent(event); },
-      [](Status s) {
+      [this](Status s) {
         if (!s) {
+          counters_.CountStoreError(StoreOp::kAppendEvent);
           spdlog::warn("engine: appending to the event log: {}",
                        s.error().message);
         }
@@ -218,6 +222,7 @@ void Engine::RecordOutcome(const KeyState& ks,
 }
 
 void Engine::OnUpstreamAttempt(const upstream::AttemptReport& report) {
+  counters_.CountAttempt(report);
   const WallTime now = deps_.clock.Now();
   status_.last_attempt_at = now;
   if (report.http_status != 0) {

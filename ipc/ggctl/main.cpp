@@ -122,6 +122,10 @@ int main(int argc, char** argv) {
   auto* status = app.add_subcommand("status", "the agent's state");
   auto* sessions = app.add_subcommand(
       "sessions", "open sessions (root or the agent's user)");
+  auto* metrics = app.add_subcommand(
+      "metrics",
+      "counters and gauges in Prometheus text format (root or the agent's "
+      "user)");
   auto* ping = app.add_subcommand("ping", "is the agent answering");
   auto* check =
       app.add_subcommand("check", "authorize once; exit 0 allow, 3 deny");
@@ -141,6 +145,8 @@ int main(int argc, char** argv) {
     request = {{"op", "status"}};
   } else if (sessions->parsed()) {
     request = {{"op", "sessions"}};
+  } else if (metrics->parsed()) {
+    request = {{"op", "metrics"}};
   } else if (ping->parsed()) {
     request = {{"op", "ping"}};
   } else {
@@ -201,6 +207,11 @@ int main(int argc, char** argv) {
       PrintStatus(answer);
     } else if (sessions->parsed()) {
       PrintSessions(answer);
+    } else if (metrics->parsed()) {
+      // The text as the agent made it: ready for a scraper or a pipe.
+      std::cout << (answer.contains("text") && answer.at("text").is_string()
+                        ? answer.at("text").get<std::string>()
+                        : std::string());
     } else {
       std::cout << "ok\n";
     }

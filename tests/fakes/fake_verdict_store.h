@@ -25,6 +25,9 @@ class FakeVerdictStore final : public store::VerdictStore {
     return all;
   }
   Status PutVerdict(const store::StoredVerdict& verdict) override {
+    if (fail_writes) {
+      return MakeError("IO", "injected write failure");
+    }
     log.push_back("put:" + verdict.key.license_key);
     verdicts[Key(verdict.key)] = verdict;
     return Ok();
@@ -48,6 +51,9 @@ class FakeVerdictStore final : public store::VerdictStore {
     return Ok();
   }
   Status AppendEvent(const store::UpstreamEvent& event) override {
+    if (fail_writes) {
+      return MakeError("IO", "injected write failure");
+    }
     events.push_back(event);
     return Ok();
   }
@@ -60,6 +66,7 @@ class FakeVerdictStore final : public store::VerdictStore {
   std::map<std::string, std::string> state;
   std::vector<store::UpstreamEvent> events;
   std::vector<std::string> log;
+  bool fail_writes = false;  // PutVerdict and AppendEvent fail ("IO")
 };
 
 }  // namespace gg::testing

@@ -200,6 +200,26 @@ TEST_F(DispatcherTest, SessionsPermission) {
   EXPECT_EQ(lines[3]["ok"], true);
 }
 
+// metrics is restricted exactly like sessions, and carries the handler's
+// Prometheus text with its content type.
+TEST_F(DispatcherTest, MetricsPermissionAndText) {
+  const std::string req = R"({"v":1,"id":1,"op":"metrics"})"
+                          "\n";
+  Make({1, 1001, 1001})->OnBytes(req);
+  Make({1, -1, -1})->OnBytes(req);
+  Make({1, 0, 0})->OnBytes(req);
+  Make({1, 1000, 5})->OnBytes(req);
+  auto lines = Lines();
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0]["error"]["code"], "FORBIDDEN");
+  EXPECT_EQ(lines[0]["allow"], false);
+  EXPECT_EQ(lines[1]["error"]["code"], "FORBIDDEN");
+  EXPECT_EQ(lines[2]["ok"], true);
+  EXPECT_EQ(lines[2]["text"], "gg_agent_sessions 0\n");
+  EXPECT_EQ(lines[2]["contentType"], "text/plain; version=0.0.4");
+  EXPECT_EQ(lines[3]["ok"], true);
+}
+
 // status carries the handler's numbers.
 TEST_F(DispatcherTest, StatusFromHandler) {
   auto d = Make();

@@ -106,6 +106,8 @@ class FakeHandler : public RequestHandler {
     return out;
   }
 
+  std::string Metrics() override { return "gg_agent_sessions 0\n"; }
+
   void ConnectionClosed(ConnectionId connection) override {
     std::lock_guard lock(mu_);
     closed_.push_back(connection);

@@ -313,3 +313,36 @@ TEST(ConfigTest, FormattedConfigMasksSecrets) {
 
 }  // namespace
 }  // namespace gg::config
+
+namespace gg::config {
+namespace {
+
+// metrics.textfile: null by default, resolved against the config's
+// directory, must end in .prom; intervalSeconds bounded; printed back.
+TEST(ConfigTest, MetricsTextfile) {
+  auto none = ParseConfig(Minimal().dump(), TestEnv());
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(none->metrics.textfile);
+  EXPECT_EQ(none->metrics.interval_seconds, 15);
+
+  Json j = Minimal();
+  j["metrics"] = {{"textfile", "nx/gg-agent.prom"}, {"intervalSeconds", 30}};
+  ConfigEnv env = TestEnv();
+  env.base_dir = "/etc/gg-agent";
+  auto c = ParseConfig(j.dump(), env);
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(*c->metrics.textfile, "/etc/gg-agent/nx/gg-agent.prom");
+  EXPECT_EQ(c->metrics.interval_seconds, 30);
+  auto printed = Json::parse(FormatEffectiveConfig(*c));
+  EXPECT_EQ(printed["metrics"]["textfile"], "/etc/gg-agent/nx/gg-agent.prom");
+
+  j["metrics"] = {{"textfile", "/var/lib/x/gg-agent.txt"},
+                  {"intervalSeconds", 0}};
+  auto bad = ParseConfig(j.dump(), TestEnv());
+  ASSERT_FALSE(bad);
+  EXPECT_THAT(bad.error().message, HasSubstr("metrics.textfile: must end in"));
+  EXPECT_THAT(bad.error().message, HasSubstr("metrics.intervalSeconds"));
+}
+
+}  // namespace
+}  // namespace gg::config
