@@ -29,11 +29,11 @@ TEST_F(E2eTest, GgctlMetricsAndTextfile) {
   ASSERT_TRUE(StartServer());
   ASSERT_TRUE(MakeAgent({{"metrics", {{"intervalSeconds", 1}}}}, false));
   const auto textfile = agent_->Dir() / "gg-agent.prom";
-  ASSERT_TRUE(agent_->WriteConfig(AgentOptions{
-      .base_url = server_->BaseUrl(),
-      .config_patch = {
-          {"metrics",
-           {{"textfile", textfile.string()}, {"intervalSeconds", 1}}}}}));
+  AgentOptions options;
+  options.base_url = server_->BaseUrl();
+  options.config_patch = {
+      {"metrics", {{"textfile", textfile.string()}, {"intervalSeconds", 1}}}};
+  ASSERT_TRUE(agent_->WriteConfig(options));
   ASSERT_TRUE(agent_->Start());
   auto client = Connect();
   ASSERT_TRUE(client);
