@@ -27,7 +27,7 @@ _ggctl() {
     if [[ $cur == -* ]]; then
       mapfile -t COMPREPLY < <(compgen -W "--socket --json --help" -- "$cur")
     else
-      mapfile -t COMPREPLY < <(compgen -W "status sessions ping check" -- "$cur")
+      mapfile -t COMPREPLY < <(compgen -W "status sessions metrics ping check" -- "$cur")
     fi
     return
   fi
