@@ -10,7 +10,7 @@ packages=(
   libspdlog-dev libcli11-dev libcpp-httplib-dev
   sqlite3 curl openssl python3 systemd file libfaketime strace ccache
   scdoc man-db lintian shellcheck zsh bash-completion
-  python3-pip nodejs
+  python3-pip nodejs tinyproxy
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "service/commands.h"
+#include "service/doctor.h"
 
 namespace gg::service {
 namespace {
@@ -44,6 +45,14 @@ int AgentMain(int argc, char** argv, const CliHooks& hooks) {
                  "Show each hardware part");
   hwid->add_flag("--json", hwid_options.json, "Print JSON");
   hwid->add_option("--product", product, "Product ID (UUID)");
+
+  DoctorOptions doctor_options;
+  auto* doctor = app.add_subcommand(
+      "doctor",
+      "Check config, secret files, state, socket, hardware, network and API "
+      "credentials; one line per check, exit 1 if any fails");
+  doctor->add_option("--config", config, "Configuration file (JSON)");
+  doctor->add_flag("--json", doctor_options.json, "Print JSON");
 
   auto* install = app.add_subcommand("install", "Register the service");
   auto* uninstall = app.add_subcommand("uninstall", "Remove the service");
@@ -82,6 +91,10 @@ int AgentMain(int argc, char** argv, const CliHooks& hooks) {
   }
   if (*check)
     return CheckConfigCommand(*config_path, std::cout, std::cerr);
+  if (*doctor) {
+    doctor_options.config_path = *config_path;
+    return DoctorCommand(doctor_options, std::cout, std::cerr);
+  }
   return hooks.run(*config_path);
 }
 

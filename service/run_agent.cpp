@@ -7,6 +7,7 @@
 #include "platform/log.h"
 #include "service/agent_runtime.h"
 #include "service/commands.h"
+#include "service/proxy_env.h"
 
 namespace gg::service {
 
@@ -27,6 +28,9 @@ int RunAgent(const RunOptions& options, ServiceHost& host) {
     return kExitUsage;
   }
   log::Init(config->log.level, config->log.format, options.log_out);
+  // libcurl reads these itself; their passwords must never reach a log.
+  for (const auto& secret : ProxyCredentialsFromEnv(ProcessEnv()))
+    log::RegisterSecret(secret);
   AgentRuntime runtime(options, std::move(*config), host);
   if (auto failed = runtime.Start())
     return *failed;

@@ -11,7 +11,7 @@ _gg_agent() {
     cword=$COMP_CWORD
   fi
 
-  local commands="run check-config hwid install uninstall version"
+  local commands="run check-config doctor hwid install uninstall version"
   if [[ $prev == --config ]]; then
     mapfile -t COMPREPLY < <(compgen -f -- "$cur")
     return
@@ -27,6 +27,7 @@ _gg_agent() {
   case ${words[1]} in
     run | check-config) options="--config --help" ;;
     hwid) options="--config --components --json --product --help" ;;
+    doctor) options="--config --json --help" ;;
     *) options="--help" ;;
   esac
   mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
