@@ -15,11 +15,25 @@
 namespace gg {
 
 // Creates `dir` (and parents) if missing and restricts it to the owner.
-// An existing directory owned by someone else is an error, not a chmod.
+// Error "INSECURE_FILE" (never a chmod) for a directory that is a link, is
+// owned by someone else or is writable by group or others (POSIX); one
+// that is only readable by others is tightened to 0700.
 [[nodiscard]] Status EnsurePrivateDirectory(const std::filesystem::path& dir);
 
-// Restricts an existing file to the owner (0600).
+// Restricts an existing file to the owner (0600). Error "INSECURE_FILE"
+// when `file` is a link or not a regular file of the calling user (POSIX):
+// a planted link never has its target re-moded.
 [[nodiscard]] Status MakeFilePrivate(const std::filesystem::path& file);
+
+// What stands at a path, not following links.
+enum class FileKind {
+  kAbsent,
+  kOwnRegular,  // a regular file of the calling user, one link (POSIX)
+  kOther,       // a link, directory, FIFO, another user's file, a hard link
+};
+// `why` (may be null) says what is wrong with a kOther.
+[[nodiscard]] Result<FileKind> InspectOwnFile(const std::filesystem::path& file,
+                                              std::string* why);
 
 // Writes `data` to a temporary file beside `file` with private permissions,
 // flushes it to disk and renames it over `file`, so a crash leaves either the

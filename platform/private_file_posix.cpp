@@ -24,23 +24,78 @@ Status EnsurePrivateDirectory(const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir.parent_path(), ec);
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return ErrnoError("cannot create", dir);
+  // Checked and tightened through one descriptor, so what is checked is
+  // what is changed (no link followed, no swap in between).
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ELOOP || errno == ENOTDIR)
+      return MakeError("INSECURE_FILE",
+                       dir.string() + " is not a directory (or is a link)");
+    return ErrnoError("cannot open", dir);
+  }
   struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0)
-    return ErrnoError("cannot stat", dir);
-  if (!S_ISDIR(st.st_mode))
-    return MakeError("IO", dir.string() + " is not a directory");
-  if (st.st_uid != ::geteuid())
-    return MakeError("INSECURE_FILE",
-                     dir.string() + " is owned by another user");
-  if ((st.st_mode & 0777) != 0700 && ::chmod(dir.c_str(), 0700) != 0)
-    return ErrnoError("cannot chmod", dir);
-  return Ok();
+  Status result = Ok();
+  if (::fstat(fd, &st) != 0)
+    result = ErrnoError("cannot stat", dir);
+  else if (st.st_uid != ::geteuid())
+    result = MakeError("INSECURE_FILE", dir.string() + " is owned by uid " +
+                                            std::to_string(st.st_uid) +
+                                            ", not by this user (" +
+                                            std::to_string(::geteuid()) + ")");
+  else if ((st.st_mode & 022) != 0)
+    // Others could have put links or files of their own in it already:
+    // tightening it now would not make its contents ours.
+    result = MakeError("INSECURE_FILE",
+                       dir.string() + " is writable by group or others");
+  else if ((st.st_mode & 07777) != 0700 && ::fchmod(fd, 0700) != 0)
+    result = ErrnoError("cannot chmod", dir);
+  ::close(fd);
+  return result;
 }
 
 Status MakeFilePrivate(const std::filesystem::path& file) {
-  if (::chmod(file.c_str(), 0600) != 0)
-    return ErrnoError("cannot chmod", file);
-  return Ok();
+  // O_NOFOLLOW: a link planted at `file` must not re-mode its target.
+  int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ELOOP)
+      return MakeError("INSECURE_FILE", file.string() + " is a link");
+    return ErrnoError("cannot open", file);
+  }
+  struct stat st {};
+  Status result = Ok();
+  if (::fstat(fd, &st) != 0)
+    result = ErrnoError("cannot stat", file);
+  else if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid())
+    result = MakeError("INSECURE_FILE",
+                       file.string() + " is not a regular file of this user");
+  else if ((st.st_mode & 07777) != 0600 && ::fchmod(fd, 0600) != 0)
+    result = ErrnoError("cannot chmod", file);
+  ::close(fd);
+  return result;
+}
+
+Result<FileKind> InspectOwnFile(const std::filesystem::path& file,
+                                std::string* why) {
+  struct stat st {};
+  if (::lstat(file.c_str(), &st) != 0) {
+    if (errno == ENOENT)
+      return FileKind::kAbsent;
+    return ErrnoError("cannot stat", file);
+  }
+  std::string problem;
+  if (S_ISLNK(st.st_mode))
+    problem = "a symbolic link";
+  else if (!S_ISREG(st.st_mode))
+    problem = "not a regular file";
+  else if (st.st_uid != ::geteuid())
+    problem = "owned by uid " + std::to_string(st.st_uid);
+  else if (st.st_nlink != 1)
+    problem = "a hard link to another name";
+  if (problem.empty())
+    return FileKind::kOwnRegular;
+  if (why != nullptr)
+    *why = problem;
+  return FileKind::kOther;
 }
 
 Status WritePrivateFileAtomic(const std::filesystem::path& file,

@@ -62,6 +62,26 @@ Status MakeFilePrivate(const std::filesystem::path& file) {
   return ApplyPrivateAcl(file);
 }
 
+Result<FileKind> InspectOwnFile(const std::filesystem::path& file,
+                                std::string* why) {
+  const DWORD attributes = GetFileAttributesW(file.c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES) {
+    const DWORD code = GetLastError();
+    if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND)
+      return FileKind::kAbsent;
+    return WinError("cannot stat", file, code);
+  }
+  // Ownership is the state folder's ACL's business (SYSTEM and
+  // Administrators only); what is refused here is a link or a folder.
+  if ((attributes &
+       (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY)) != 0) {
+    if (why != nullptr)
+      *why = "a link or a folder";
+    return FileKind::kOther;
+  }
+  return FileKind::kOwnRegular;
+}
+
 Status WritePrivateFileAtomic(const std::filesystem::path& file,
                               std::string_view data) {
   auto suffix = RandomHex(6);

@@ -21,6 +21,11 @@ class Secret {
 
   Secret() = default;
   explicit Secret(std::string value) : value_(std::move(value)) {}
+  Secret(const Secret&) = default;
+  Secret(Secret&& other) noexcept;
+  Secret& operator=(const Secret& other);
+  Secret& operator=(Secret&& other) noexcept;
+  ~Secret();
 
   const std::string& Reveal() const { return value_; }
   bool empty() const { return value_.empty(); }

@@ -21,6 +21,7 @@ upstream::AuthorizeClientOptions UpstreamOptionsFrom(
   o.proxy = s.proxy;
   o.connect_timeout = std::chrono::milliseconds(s.connect_timeout_ms);
   o.request_timeout = std::chrono::milliseconds(s.request_timeout_ms);
+  o.max_retry_after = std::chrono::seconds(s.max_retry_after_seconds);
   return o;
 }
 
@@ -71,7 +72,8 @@ std::vector<std::string> SettingsNeedingRestart(const config::Config& a,
       sa.ca_file != sb.ca_file ||
       sa.pinned_public_keys != sb.pinned_public_keys || sa.proxy != sb.proxy ||
       sa.connect_timeout_ms != sb.connect_timeout_ms ||
-      sa.request_timeout_ms != sb.request_timeout_ms)
+      sa.request_timeout_ms != sb.request_timeout_ms ||
+      sa.max_retry_after_seconds != sb.max_retry_after_seconds)
     changed.push_back("server");
   const auto& ia = a.ipc;
   const auto& ib = b.ipc;

@@ -30,8 +30,10 @@ AgentRuntime::~AgentRuntime() {
 
 std::optional<int> AgentRuntime::Start() {
   if (auto dir = EnsurePrivateDirectory(config_.state.dir); !dir) {
-    spdlog::error("state directory: {}", dir.error().message);
-    return kExitFailure;
+    spdlog::error("state.dir: {}", dir.error().message);
+    // A directory someone else controls is a setup the admin must fix:
+    // restarting cannot help (exit 2, like a bad config).
+    return dir.error().code == "INSECURE_FILE" ? kExitUsage : kExitFailure;
   }
   auto store = store::SqliteVerdictStore::Open(
       {config_.state.dir, config_.server.response_public_keys, &clock_});

@@ -4,10 +4,12 @@
 // (getenv is allowed only in service/).
 #include "platform/paths.h"
 #include "service/cli.h"
+#include "service/process_hardening.h"
 #include "service/windows_service.h"
 
 int main(int argc, char** argv) {
   using namespace gg::service;
+  (void)HardenProcess();  // nothing to do on Windows (process_hardening.h)
   // The service is registered with an explicit --config; by hand, the
   // system default under %ProgramData% is what an admin expects.
   return AgentMain(argc, argv,

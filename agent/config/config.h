@@ -53,6 +53,9 @@ struct ServerConfig {
   std::optional<std::string> proxy;
   int connect_timeout_ms = 3000;
   int request_timeout_ms = 10000;
+  // The longest an unsigned Retry-After (429, 503) may hold the agent back
+  // before it probes again with backoff.
+  int max_retry_after_seconds = 300;
 };
 
 struct IpcConfig {

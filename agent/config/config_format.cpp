@@ -63,6 +63,7 @@ std::string FormatEffectiveConfig(const Config& c) {
                     : Json(nullptr)},
       {"connectTimeoutMs", c.server.connect_timeout_ms},
       {"requestTimeoutMs", c.server.request_timeout_ms},
+      {"maxRetryAfterSeconds", c.server.max_retry_after_seconds},
   };
   char mode[8];
   std::snprintf(mode, sizeof mode, "%04o", c.ipc.mode);

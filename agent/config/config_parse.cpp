@@ -99,6 +99,13 @@ void ParseServer(ObjectReader r, const ConfigEnv& env, ServerConfig* s) {
       r.Fail("baseUrl", "not an http(s) URL");
     else if (!internal::UrlUserinfo(s->base_url).empty())
       r.Fail("baseUrl", "must not contain credentials (use apiKey)");
+    else if (s->base_url.rfind("http://", 0) == 0 &&
+             !internal::IsLoopbackUrl(s->base_url))
+      // The API key and request HMACs would travel in clear, and unsigned
+      // 404/429 answers could be forged by anyone on the path.
+      r.Fail("baseUrl",
+             "plain http:// is allowed only for a loopback host "
+             "(127.0.0.0/8, [::1], localhost); use https://");
     while (!s->base_url.empty() && s->base_url.back() == '/')
       s->base_url.pop_back();
   }
@@ -145,6 +152,7 @@ void ParseServer(ObjectReader r, const ConfigEnv& env, ServerConfig* s) {
     r.Fail("proxy", "not a proxy URL (http, https, socks4, socks5)");
   r.Integer("connectTimeoutMs", 1, kMaxTimeoutMs, &s->connect_timeout_ms);
   r.Integer("requestTimeoutMs", 1, kMaxTimeoutMs, &s->request_timeout_ms);
+  r.Integer("maxRetryAfterSeconds", 1, 86400, &s->max_retry_after_seconds);
   r.Finish();
 }
 

@@ -15,7 +15,51 @@ std::string_view Authority(std::string_view url, std::size_t* start) {
   return rest.substr(0, rest.find_first_of("/?#"));
 }
 
+bool IsDottedQuadLoopback(std::string_view host) {
+  int parts = 0;
+  int first = -1;
+  std::size_t pos = 0;
+  while (pos <= host.size()) {
+    std::size_t end = host.find('.', pos);
+    if (end == std::string_view::npos)
+      end = host.size();
+    std::string_view part = host.substr(pos, end - pos);
+    if (part.empty() || part.size() > 3)
+      return false;
+    int value = 0;
+    for (char c : part) {
+      if (c < '0' || c > '9')
+        return false;
+      value = value * 10 + (c - '0');
+    }
+    if (value > 255)
+      return false;
+    if (parts == 0)
+      first = value;
+    ++parts;
+    pos = end + 1;
+  }
+  return parts == 4 && first == 127;
+}
+
 }  // namespace
+
+bool IsLoopbackUrl(std::string_view url) {
+  std::size_t start = 0;
+  std::string_view authority = Authority(url, &start);
+  std::string_view host = authority.substr(authority.rfind('@') + 1);
+  if (!host.empty() && host.front() == '[') {
+    auto close = host.find(']');
+    return close != std::string_view::npos &&
+           host.substr(1, close - 1) == "::1";
+  }
+  host = host.substr(0, host.find(':'));
+  std::string lower(host);
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return lower == "localhost" || IsDottedQuadLoopback(host);
+}
 
 bool IsUrlWithScheme(std::string_view url,
                      std::initializer_list<std::string_view> schemes) {

@@ -15,6 +15,11 @@ namespace gg::config::internal {
 bool IsUrlWithScheme(std::string_view url,
                      std::initializer_list<std::string_view> schemes);
 
+// True when the URL's host is a loopback host: "localhost" (any case),
+// 127.0.0.0/8 in dotted-quad form, or "[::1]". Plain http:// is allowed only
+// for these, where no one else can read or forge the traffic.
+bool IsLoopbackUrl(std::string_view url);
+
 // The "user:password" part before '@' in the authority; empty if none.
 std::string_view UrlUserinfo(std::string_view url);
 

@@ -103,8 +103,10 @@ Result<Db> Db::Open(const std::filesystem::path& path) {
   // Windows).
   const std::u8string utf8 = path.u8string();
   const std::string name(utf8.begin(), utf8.end());
-  int rc = sqlite3_open_v2(name.c_str(), &db.db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  int rc = sqlite3_open_v2(
+      name.c_str(), &db.db_,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
+      nullptr);
   if (rc != SQLITE_OK)
     return tl::unexpected(MakeSqliteError(db.db_, rc, "open " + path.string()));
   rc = sqlite3_extended_result_codes(db.db_, 1);

@@ -3,7 +3,12 @@
 //
 // Open():
 //   - makes the state directory 0700 and the database files (cache.db,
-//     -wal, -shm) 0600;
+//     -wal, -shm) 0600; a state directory that is a link, another user's
+//     or writable by others is refused ("INSECURE_FILE");
+//   - moves aside (`<name>.unsafe-<unix time>`, with a warning) anything
+//     at the database's names that is not a regular file of the agent's
+//     own: a link is never followed, its target never re-moded or written
+//     (and SQLite opens with SQLITE_OPEN_NOFOLLOW);
 //   - sets WAL, synchronous=FULL and a busy timeout;
 //   - runs PRAGMA quick_check; a database that fails it or is not SQLite at
 //     all (garbage, truncated) is moved aside to

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <string>
 #include <system_error>
+#include <vector>
 
 #include "agent/store/schema.h"
 #include "agent/store/sqlite_verdict_store.h"
@@ -21,13 +23,19 @@ std::filesystem::path WithSuffix(const std::filesystem::path& p,
   return out;
 }
 
+bool Present(const std::filesystem::path& p) {
+  std::error_code ec;
+  // symlink_status: a dangling link is there too.
+  return std::filesystem::symlink_status(p, ec).type() !=
+         std::filesystem::file_type::not_found;
+}
+
 // Tightens the database's companion files, which SQLite creates with the
 // main file's mode, in case an older run left them looser.
 Status MakeCompanionsPrivate(const std::filesystem::path& db_path) {
   for (const char* suffix : kCompanions) {
     auto p = WithSuffix(db_path, suffix);
-    std::error_code ec;
-    if (std::filesystem::exists(p, ec))
+    if (Present(p))
       if (auto s = MakeFilePrivate(p); !s)
         return s;
   }
@@ -58,23 +66,60 @@ Status QuickCheck(sqlite::Db* db) {
   return MakeError(sqlite::kCorruptCode, "quick_check: " + problems);
 }
 
+// Renames `path` to `path`<tag>-<ts>[.N]; a link is moved, never its
+// target.
+Result<std::filesystem::path> RenameAside(const std::filesystem::path& path,
+                                          const std::string& tag,
+                                          long long now) {
+  const std::string stem = tag + "-" + std::to_string(now);
+  std::filesystem::path target = WithSuffix(path, stem.c_str());
+  for (int n = 1; Present(target); ++n)
+    target = WithSuffix(path, (stem + "." + std::to_string(n)).c_str());
+  std::error_code ec;
+  std::filesystem::rename(path, target, ec);
+  if (ec)
+    return MakeError(sqlite::kStoreCode, "cannot move " + path.string() +
+                                             " aside: " + ec.message());
+  return target;
+}
+
+// Anything at the database's names that is not a regular file of the
+// agent's own (a link to a file of someone else's, a FIFO, a hard link) is
+// moved aside before SQLite or a chmod can touch what it points at.
+Status MoveAsideForeignFiles(const std::filesystem::path& db_path,
+                             long long now) {
+  std::vector<std::filesystem::path> names = {db_path};
+  for (const char* suffix : kCompanions)
+    names.push_back(WithSuffix(db_path, suffix));
+  for (const auto& name : names) {
+    std::string why;
+    auto kind = InspectOwnFile(name, &why);
+    if (!kind)
+      return tl::unexpected(kind.error());
+    if (*kind != FileKind::kOther)
+      continue;
+    auto moved = RenameAside(name, ".unsafe", now);
+    if (!moved)
+      return tl::unexpected(moved.error());
+    spdlog::warn(
+        "verdict store: {} is {}, not a file of the agent's own; moved it "
+        "to {} untouched",
+        name.string(), why, moved->string());
+  }
+  return Ok();
+}
+
 // Renames the database and its companions to cache.db.corrupt-<ts>[.N].
 Result<std::filesystem::path> MoveAside(const std::filesystem::path& db_path,
                                         long long now) {
-  std::filesystem::path target =
-      WithSuffix(db_path, (".corrupt-" + std::to_string(now)).c_str());
+  auto moved = RenameAside(db_path, ".corrupt", now);
+  if (!moved)
+    return moved;
+  const std::filesystem::path target = *moved;
   std::error_code ec;
-  for (int n = 1; std::filesystem::exists(target, ec); ++n)
-    target = WithSuffix(
-        db_path,
-        (".corrupt-" + std::to_string(now) + "." + std::to_string(n)).c_str());
-  std::filesystem::rename(db_path, target, ec);
-  if (ec)
-    return MakeError(sqlite::kStoreCode, "cannot move " + db_path.string() +
-                                             " aside: " + ec.message());
   for (const char* suffix : kCompanions) {
     auto from = WithSuffix(db_path, suffix);
-    if (!std::filesystem::exists(from, ec))
+    if (!Present(from))
       continue;
     std::filesystem::rename(from, WithSuffix(target, suffix), ec);
     if (ec)
@@ -115,12 +160,12 @@ Result<sqlite::Db> TryOpen(const std::filesystem::path& db_path,
                            const StoreOptions& options,
                            long long now,
                            std::filesystem::path* moved) {
-  std::error_code ec;
+  if (auto s = MoveAsideForeignFiles(db_path, now); !s)
+    return tl::unexpected(s.error());
   // Created empty with mode 0600 before SQLite touches it, so the database
   // is never readable by others, not even for a moment.
-  Status mode = std::filesystem::exists(db_path, ec)
-                    ? MakeFilePrivate(db_path)
-                    : WritePrivateFileAtomic(db_path, "");
+  Status mode = Present(db_path) ? MakeFilePrivate(db_path)
+                                 : WritePrivateFileAtomic(db_path, "");
   if (!mode)
     return tl::unexpected(mode.error());
   auto db = sqlite::Db::Open(db_path);

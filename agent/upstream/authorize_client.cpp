@@ -277,10 +277,22 @@ void AuthorizeClient::OnAnswer(std::uint64_t id,
         failure.code, failure.message, failure.http_status,
         OrDash(failure.request_id));
   }
+  if (failure.http_status == 429 && !failure.retry_after) {
+    failure.retry_after = options_.default_retry_after;
+  }
+  if (failure.retry_after && *failure.retry_after > options_.max_retry_after) {
+    // Nobody signed the header: it may slow the agent, never stop it.
+    spdlog::warn(
+        "upstream: product={} status={} asked to wait {} s (Retry-After, "
+        "unsigned); waiting at most {} s (server.maxRetryAfterSeconds) "
+        "request_id={}",
+        call.request.product_id, failure.http_status,
+        failure.retry_after->count(), options_.max_retry_after.count(),
+        OrDash(failure.request_id));
+    failure.retry_after =
+        CapRetryAfter(failure.retry_after, options_.max_retry_after);
+  }
   if (failure.http_status == 429) {
-    if (!failure.retry_after) {
-      failure.retry_after = options_.default_retry_after;
-    }
     gate_.Block(call.request.product_id, *failure.retry_after);
   }
   if (failure.code == "SIGNATURE_EXPIRED" && !call.retry.clock_resync_used &&

@@ -57,6 +57,9 @@ struct AuthorizeClientOptions {
   std::chrono::milliseconds max_backoff{60000};
   // Window for a 429 that lacks Retry-After (the seed's default).
   std::chrono::seconds default_retry_after{60};
+  // No unsigned Retry-After holds a product back longer than this
+  // (server.maxRetryAfterSeconds): past it the agent probes with backoff.
+  std::chrono::seconds max_retry_after{300};
 };
 
 class AuthorizeClient final : public UpstreamClient {

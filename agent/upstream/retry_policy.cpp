@@ -28,6 +28,15 @@ milliseconds BackoffDelay(const RetryPolicy& policy,
   return jitter;
 }
 
+std::optional<std::chrono::seconds> CapRetryAfter(
+    std::optional<std::chrono::seconds> retry_after,
+    std::chrono::seconds cap) {
+  if (retry_after && *retry_after > cap) {
+    return cap;
+  }
+  return retry_after;
+}
+
 RetryDecision DecideRetry(const RetryPolicy& policy,
                           const Failure& failure,
                           RetryState& state,

@@ -50,6 +50,11 @@ std::chrono::milliseconds BackoffDelay(
     double uniform01,
     std::optional<std::chrono::seconds> retry_after);
 
+// An unsigned Retry-After held to at most `cap` (server.maxRetryAfterSeconds).
+std::optional<std::chrono::seconds> CapRetryAfter(
+    std::optional<std::chrono::seconds> retry_after,
+    std::chrono::seconds cap);
+
 // Decides after `failure`; updates `state`. Draws from `random` only when
 // it schedules a backoff.
 RetryDecision DecideRetry(const RetryPolicy& policy,

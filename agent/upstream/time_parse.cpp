@@ -121,15 +121,22 @@ std::optional<std::chrono::seconds> ParseRetryAfter(std::string_view text) {
   while (!text.empty() && text.back() == ' ') {
     text.remove_suffix(1);
   }
+  // The server's value is kept (for the log) up to a bound that keeps any
+  // later arithmetic in milliseconds from overflowing; the client caps it
+  // at server.maxRetryAfterSeconds before use.
+  constexpr long long kMaxSeconds = 1'000'000'000'000'000LL;
   long long value = 0;
   const auto [end, ec] =
       std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
-      value < 0) {
+  if (text.empty() || text.front() == '-' || end != text.data() + text.size() ||
+      value < 0 ||
+      (ec != std::errc() && ec != std::errc::result_out_of_range)) {
     return std::nullopt;
   }
-  // A day is already absurd; the cap keeps later arithmetic from overflowing.
-  return std::chrono::seconds(std::min(value, 86400LL));
+  if (ec == std::errc::result_out_of_range) {
+    value = kMaxSeconds;
+  }
+  return std::chrono::seconds(std::min(value, kMaxSeconds));
 }
 
 }  // namespace gg::upstream

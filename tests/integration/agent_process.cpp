@@ -1,6 +1,7 @@
 #include "tests/integration/agent_process.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -52,7 +53,9 @@ Result<pid_t> Spawn(const std::vector<std::string>& args,
                     const std::vector<std::string>& extra_env,
                     const std::filesystem::path& log_path,
                     const std::vector<std::string>& prefix = {},
-                    const char* program = GG_AGENT_PATH) {
+                    const char* program = GG_AGENT_PATH,
+                    uid_t uid = static_cast<uid_t>(-1),
+                    gid_t gid = static_cast<gid_t>(-1)) {
   std::vector<std::string> argv_s = prefix;
   argv_s.push_back(program);
   argv_s.insert(argv_s.end(), args.begin(), args.end());
@@ -83,6 +86,10 @@ Result<pid_t> Spawn(const std::vector<std::string>& args,
     if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(log_fd, 1) < 0 ||
         ::dup2(log_fd, 2) < 0)
       ::_exit(126);
+    if (uid != static_cast<uid_t>(-1) &&
+        (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 ||
+         ::setuid(uid) != 0))
+      ::_exit(125);
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
@@ -181,8 +188,9 @@ Status AgentProcess::WriteConfigText(const std::string& text) {
 Status AgentProcess::Start(std::vector<std::string> extra_env, Ms timeout) {
   if (Running())
     return MakeError("E2E_STATE", "agent already running");
-  auto pid = Spawn({"run", "--config", ConfigPath().string()}, extra_env,
-                   LogPath(), command_prefix_);
+  auto pid =
+      Spawn({"run", "--config", ConfigPath().string()}, extra_env, LogPath(),
+            command_prefix_, GG_AGENT_PATH, run_uid_, run_gid_);
   if (!pid)
     return tl::unexpected(pid.error());
   pid_ = *pid;
@@ -203,6 +211,26 @@ Status AgentProcess::Start(std::vector<std::string> extra_env, Ms timeout) {
   if (!up)
     return MakeError("E2E_AGENT",
                      "gg-agent did not answer ping in time; log:\n" + Log());
+  return Ok();
+}
+
+Status AgentProcess::RunAs(uid_t uid, gid_t gid) {
+  std::error_code ec;
+  auto own = [&](const std::filesystem::path& p) {
+    return ::lchown(p.c_str(), uid, gid) == 0;
+  };
+  if (!own(dir_))
+    return MakeError("E2E_IO", "chown " + dir_.string());
+  for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!own(it->path()))
+      return MakeError("E2E_IO", "chown " + it->path().string());
+  }
+  if (ec)
+    return MakeError("E2E_IO", "walk " + dir_.string() + ": " + ec.message());
+  run_uid_ = uid;
+  run_gid_ = gid;
   return Ok();
 }
 

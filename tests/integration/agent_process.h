@@ -72,6 +72,9 @@ class AgentProcess {
   [[nodiscard]] Status Start(
       std::vector<std::string> extra_env = {},
       std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Root only: later Start()s run the agent as `uid`/`gid` (no
+  // supplementary groups); the directory tree is handed to that user.
+  [[nodiscard]] Status RunAs(uid_t uid, gid_t gid);
   // SIGTERM and a bounded wait; the exit status.
   Result<int> Stop(
       std::chrono::milliseconds timeout = std::chrono::seconds(15));
@@ -114,6 +117,8 @@ class AgentProcess {
   std::filesystem::path dir_;
   std::vector<std::string> command_prefix_;
   pid_t pid_ = -1;
+  uid_t run_uid_ = static_cast<uid_t>(-1);
+  gid_t run_gid_ = static_cast<gid_t>(-1);
 };
 
 // Runs `program ARGS...` with `extra_env` ("K=V") added, to completion

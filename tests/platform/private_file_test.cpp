@@ -27,13 +27,48 @@ class PrivateFileTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-// A new state directory is 0700, and a loose existing one is tightened.
+// A new state directory is 0700, and one only others may read is tightened.
 TEST_F(PrivateFileTest, DirectoryIsOwnerOnly) {
   ASSERT_TRUE(EnsurePrivateDirectory(dir_ / "state"));
   EXPECT_EQ(Mode(dir_ / "state"), 0700u);
-  std::filesystem::permissions(dir_ / "state", std::filesystem::perms::all);
+  ::chmod((dir_ / "state").c_str(), 0755);
   ASSERT_TRUE(EnsurePrivateDirectory(dir_ / "state"));
   EXPECT_EQ(Mode(dir_ / "state"), 0700u);
+}
+
+// A directory others could write to, or a link, is refused, not tightened:
+// what others put in it would stay.
+TEST_F(PrivateFileTest, WritableOrLinkedDirectoryIsRefused) {
+  ASSERT_TRUE(EnsurePrivateDirectory(dir_ / "state"));
+  ::chmod((dir_ / "state").c_str(), 0777);
+  auto open = EnsurePrivateDirectory(dir_ / "state");
+  ASSERT_FALSE(open);
+  EXPECT_EQ(open.error().code, "INSECURE_FILE");
+  EXPECT_EQ(Mode(dir_ / "state"), 0777u);
+  std::filesystem::create_directory_symlink(dir_ / "state", dir_ / "link");
+  auto linked = EnsurePrivateDirectory(dir_ / "link");
+  ASSERT_FALSE(linked);
+  EXPECT_EQ(linked.error().code, "INSECURE_FILE");
+}
+
+// A link planted at a file's name is refused and its target keeps its mode.
+TEST_F(PrivateFileTest, MakeFilePrivateDoesNotFollowLinks) {
+  ASSERT_TRUE(EnsurePrivateDirectory(dir_));
+  auto target = dir_ / "victim";
+  { std::ofstream(target) << "x"; }
+  ::chmod(target.c_str(), 0644);
+  std::filesystem::create_symlink(target, dir_ / "cache.db");
+  auto made = MakeFilePrivate(dir_ / "cache.db");
+  ASSERT_FALSE(made);
+  EXPECT_EQ(made.error().code, "INSECURE_FILE");
+  EXPECT_EQ(Mode(target), 0644u);
+  std::string why;
+  auto kind = InspectOwnFile(dir_ / "cache.db", &why);
+  ASSERT_TRUE(kind);
+  EXPECT_EQ(*kind, FileKind::kOther);
+  EXPECT_EQ(why, "a symbolic link");
+  EXPECT_EQ(*InspectOwnFile(target, nullptr), FileKind::kOwnRegular);
+  EXPECT_EQ(*InspectOwnFile(dir_ / "absent", nullptr), FileKind::kAbsent);
 }
 
 // Atomic writes produce a 0600 file with the new content and no temp files.

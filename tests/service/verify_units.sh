@@ -42,7 +42,8 @@ require "$unit_dir/gg-agent.service" \
   "ExecStart=/usr/bin/gg-agent run --config /etc/gg-agent/config.json" \
   "ExecReload=/bin/kill -HUP \$MAINPID" \
   "ProtectSystem=strict" "ProtectHome=yes" "PrivateTmp=yes" \
-  "NoNewPrivileges=yes" "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"
+  "NoNewPrivileges=yes" "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" \
+  "LimitCORE=0"
 # Least privilege (issue 16): its own user, one capability in the bounding
 # and ambient sets, no way to gain more.
 require "$unit_dir/gg-agent.service" "User=gg-agent" "Group=gg-agent" \

@@ -52,6 +52,7 @@ TEST(ConfigTest, DefaultsFilledIn) {
   EXPECT_FALSE(c->server.proxy);
   EXPECT_EQ(c->server.connect_timeout_ms, 3000);
   EXPECT_EQ(c->server.request_timeout_ms, 10000);
+  EXPECT_EQ(c->server.max_retry_after_seconds, 300);
   EXPECT_EQ(c->ipc.path, "/run/test/agent.sock");
   EXPECT_EQ(c->ipc.mode, 0660u);
   EXPECT_FALSE(c->ipc.group);
@@ -143,6 +144,18 @@ struct BadCase {
   const char* expected;  // the start of the error line
 };
 
+// Plain http:// is accepted for every loopback spelling.
+TEST(ConfigTest, PlainHttpAcceptedForLoopbackHosts) {
+  for (const char* url :
+       {"http://127.0.0.1:8080", "http://127.8.9.10", "http://localhost:1",
+        "http://LocalHost/gw", "http://[::1]:8787"}) {
+    Json j = Minimal();
+    j["server"]["baseUrl"] = url;
+    auto c = ParseConfig(j.dump(), TestEnv());
+    EXPECT_TRUE(c) << url << ": " << (c ? "" : c.error().message);
+  }
+}
+
 // Each bad config is refused with code CONFIG and a line naming its field.
 TEST(ConfigTest, BadConfigsNameTheirField) {
   const std::string long_path = "/tmp/" + std::string(120, 'x');
@@ -180,6 +193,12 @@ TEST(ConfigTest, BadConfigsNameTheirField) {
        "server.baseUrl: must not contain credentials"},
       {"url no host", "/server/baseUrl", "https://u@/v1",
        "server.baseUrl: not an http(s) URL"},
+      {"http remote", "/server/baseUrl", "http://api.example.com",
+       "server.baseUrl: plain http:// is allowed only for a loopback host"},
+      {"http lookalike", "/server/baseUrl", "http://127.0.0.1.evil.example",
+       "server.baseUrl: plain http:// is allowed only for a loopback host"},
+      {"http ipv6", "/server/baseUrl", "http://[2001:db8::1]:80",
+       "server.baseUrl: plain http:// is allowed only for a loopback host"},
       {"timeout 0", "/server/connectTimeoutMs", 0,
        "server.connectTimeoutMs: must be between 1 and"},
       {"timeout huge", "/server/requestTimeoutMs", 100000000,
@@ -188,6 +207,8 @@ TEST(ConfigTest, BadConfigsNameTheirField) {
        "server.requestTimeoutMs: must be an integer"},
       {"timeout string", "/server/requestTimeoutMs", "100",
        "server.requestTimeoutMs: must be an integer"},
+      {"retry-after cap 0", "/server/maxRetryAfterSeconds", 0,
+       "server.maxRetryAfterSeconds: must be between 1 and 86400"},
       {"server unknown", "/server/apikey", "x", "server.apikey: unknown key"},
       {"top unknown", "/polcy", Json::object(), "polcy: unknown key"},
       {"section type", "/ipc", 3, "ipc: must be an object"},

@@ -236,6 +236,13 @@ TEST(TimeParseTest, HttpDateAndRetryAfter) {
   EXPECT_EQ(ParseRetryAfter(" 60 "), std::chrono::seconds(60));
   EXPECT_FALSE(ParseRetryAfter(""));
   EXPECT_FALSE(ParseRetryAfter("-1"));
+  EXPECT_FALSE(ParseRetryAfter("-99999999999999999999999"));
+  // The server's value is kept (the client caps it and logs it), saturated
+  // where it could overflow later arithmetic.
+  EXPECT_EQ(ParseRetryAfter("1000000000000"),
+            std::chrono::seconds(1000000000000LL));
+  EXPECT_EQ(ParseRetryAfter("99999999999999999999999"),
+            std::chrono::seconds(1'000'000'000'000'000LL));
   EXPECT_FALSE(ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"));
 }
 

@@ -35,6 +35,16 @@ Failure Make(FailureClass cls,
   return f;
 }
 
+// An unsigned Retry-After is held to the cap; shorter ones and none pass.
+TEST(RetryPolicyTest, RetryAfterIsCapped) {
+  EXPECT_EQ(CapRetryAfter(seconds(1000000000000LL), seconds(300)),
+            seconds(300));
+  EXPECT_EQ(CapRetryAfter(seconds(301), seconds(300)), seconds(300));
+  EXPECT_EQ(CapRetryAfter(seconds(300), seconds(300)), seconds(300));
+  EXPECT_EQ(CapRetryAfter(seconds(5), seconds(300)), seconds(5));
+  EXPECT_FALSE(CapRetryAfter(std::nullopt, seconds(300)));
+}
+
 // The ceiling doubles from 1 s to the 60 s cap; jitter scales it fully.
 TEST(RetryPolicyTest, BackoffScheduleTable) {
   const RetryPolicy p;
