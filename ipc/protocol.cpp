@@ -353,6 +353,11 @@ std::string EncodeStatus(const json& id, const StatusInfo& s) {
                   {"retryAfterSeconds", opt(s.rate_limit->retry_after_seconds)},
                   {"observedAt", s.rate_limit->observed_at}};
   }
+  json store_error = nullptr;
+  if (s.store_error) {
+    store_error = {{"code", s.store_error->code},
+                   {"message", s.store_error->message}};
+  }
   return Line({{"id", id},
                {"ok", true},
                {"version", s.version},
@@ -365,7 +370,8 @@ std::string EncodeStatus(const json& id, const StatusInfo& s) {
                {"rateLimit", rate_limit},
                {"sessions", s.sessions},
                {"cachedVerdicts", s.cached_verdicts},
-               {"uptimeSeconds", s.uptime_seconds}});
+               {"uptimeSeconds", s.uptime_seconds},
+               {"storeError", store_error}});
 }
 
 std::string EncodeSessions(const json& id,

@@ -90,6 +90,8 @@ struct StatusInfo {
   long long sessions = 0;
   long long cached_verdicts = 0;
   long long uptime_seconds = 0;
+  // A verdict the agent could not write durably (requestId empty).
+  std::optional<LastError> store_error;
 };
 
 // One row of the `sessions` answer.

@@ -11,6 +11,11 @@ namespace gg {
 
 std::string FormatRfc3339(WallTime t);
 
+// The same for a signed instant; held to 0000-01-01T00:00:00Z ..
+// 9999-12-31T23:59:59Z, the range RFC 3339 can write (a grace end of
+// serverTime + 2^53 s prints as the last second of 9999).
+std::string FormatRfc3339(UnixTime t);
+
 }  // namespace gg
 
 #endif  // GG_PLATFORM_TIME_FORMAT_H_

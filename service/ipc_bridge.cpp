@@ -6,7 +6,8 @@
 namespace gg::service {
 namespace {
 
-std::optional<std::string> OptionalTime(const std::optional<WallTime>& t) {
+template <class Time>
+std::optional<std::string> OptionalTime(const std::optional<Time>& t) {
   if (!t)
     return std::nullopt;
   return FormatRfc3339(*t);
@@ -111,6 +112,9 @@ ipc::StatusInfo IpcBridge::Status() {
   info.sessions = static_cast<long long>(s.sessions);
   info.cached_verdicts = static_cast<long long>(s.cached_verdicts);
   info.uptime_seconds = s.uptime_seconds;
+  if (s.store_error)
+    info.store_error =
+        ipc::LastError{s.store_error->code, s.store_error->message, ""};
   return info;
 }
 

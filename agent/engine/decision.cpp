@@ -1,7 +1,9 @@
 #include "agent/engine/decision.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <limits>
 #include <utility>
 
 namespace gg::agent {
@@ -35,6 +37,18 @@ Decision FromVerdict(const upstream::Verdict& verdict, Source source) {
   Decision d = Deny(verdict.reason_code, verdict.message, source);
   d.license_id = verdict.license_id;
   return d;
+}
+
+// X-GG-Response-Timestamp (decimal Unix seconds, covered by the signature).
+std::optional<UnixTime> ResponseTimestamp(
+    const upstream::SignedMaterial& material) {
+  const std::string& ts = material.response_timestamp;
+  long long v = 0;
+  const auto [ptr, ec] = std::from_chars(ts.data(), ts.data() + ts.size(), v);
+  if (ts.empty() || ec != std::errc() || ptr != ts.data() + ts.size()) {
+    return std::nullopt;
+  }
+  return UnixTime{v};
 }
 
 bool IsHex(char c) {
@@ -100,8 +114,8 @@ Decision Offline(const DecisionInput& in,
                 "trusted",
                 Source::kOffline);
   }
-  const WallTime grace = GraceEndsAt(*cached, options);
-  if (in.estimated_now < grace) {
+  const UnixTime grace = GraceEndsAt(*cached, options);
+  if (ToUnixTime(in.estimated_now) < grace) {
     Decision d = Allow(cached->verdict, Source::kOffline);
     d.grace_ends_at = grace;
     return d;
@@ -136,13 +150,36 @@ long long RefreshIntervalSeconds(const CachedVerdict* cached,
   return std::max(1LL, s);
 }
 
-WallTime GraceEndsAt(const CachedVerdict& cached,
+std::optional<UnixTime> SignedIssuedAt(const upstream::Verdict& verdict) {
+  if (!verdict.signed_material) {
+    return std::nullopt;
+  }
+  if (verdict.server_time) {
+    return verdict.server_time;
+  }
+  return ResponseTimestamp(*verdict.signed_material);
+}
+
+std::optional<UnixTime> NewestSignedTime(const upstream::Verdict& verdict) {
+  if (!verdict.signed_material) {
+    return std::nullopt;
+  }
+  std::optional<UnixTime> newest = ResponseTimestamp(*verdict.signed_material);
+  if (verdict.server_time && (!newest || *verdict.server_time > *newest)) {
+    newest = verdict.server_time;
+  }
+  return newest;
+}
+
+UnixTime GraceEndsAt(const CachedVerdict& cached,
                      const DecisionOptions& options) {
-  const WallTime base =
-      cached.verdict.server_time.value_or(FromUnixSeconds(cached.received_at));
+  const auto base = SignedIssuedAt(cached.verdict);
+  if (!base) {
+    return UnixTime{std::numeric_limits<long long>::min()};
+  }
   const long long grace = cached.verdict.policy.offline_grace_seconds.value_or(
       options.offline_grace_seconds);
-  WallTime end = base + seconds(std::max(0LL, grace));
+  UnixTime end{SaturatingAdd(base->seconds, std::max(0LL, grace))};
   if (cached.verdict.effective_expires_at) {
     end = std::min(end, *cached.verdict.effective_expires_at);
   }
@@ -213,7 +250,7 @@ std::optional<Decision> Decide(const DecisionInput& in,
     const auto& expires = cached->verdict.effective_expires_at;
     if (cached->verdict.allow &&
         age < RefreshIntervalSeconds(cached, options) &&
-        (!expires || in.estimated_now < *expires)) {
+        (!expires || ToUnixTime(in.estimated_now) < *expires)) {
       return Allow(cached->verdict, Source::kCache);
     }
     return std::nullopt;  // Step 5.

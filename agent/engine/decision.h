@@ -45,7 +45,11 @@ struct DecisionOptions {
 struct CachedVerdict {
   upstream::Verdict verdict;  // signed_material is set
   std::string hwid;           // the hwid of its signed request body
-  long long received_at = 0;  // estimatedNow (Unix seconds) at receipt
+  // Where its age counts from (Unix seconds): estimatedNow at receipt for
+  // one received in this run; for one loaded from disk, its signed time
+  // (SignedIssuedAt), which the row's unsigned received_at may only make
+  // older, never younger.
+  long long received_at = 0;
 };
 
 // An answer that is not a verdict: a bad request (ipc.md "Errors").
@@ -60,8 +64,8 @@ struct Decision {
   std::string reason_code;  // empty on allow
   std::string message;
   Source source = Source::kLocal;
-  std::optional<WallTime> effective_expires_at;
-  std::optional<WallTime> grace_ends_at;  // set on offline allows only
+  std::optional<UnixTime> effective_expires_at;
+  std::optional<UnixTime> grace_ends_at;  // set on offline allows only
   std::string license_id;
   std::optional<RequestError> error;  // set: an error answer, allow false
   std::string session_id;             // set by the engine on an allow
@@ -94,9 +98,20 @@ std::optional<Decision> Decide(const DecisionInput& input,
 long long RefreshIntervalSeconds(const CachedVerdict* cached,
                                  const DecisionOptions& options);
 
-// graceEndsAt of a cached signed allow: min(serverTime (else receipt time)
-// + offlineGraceSeconds (signed, else config), effectiveExpiresAt).
-WallTime GraceEndsAt(const CachedVerdict& cached,
+// When the server says it issued the verdict: its signed serverTime, else
+// the signed X-GG-Response-Timestamp; nullopt when neither is there (or
+// the verdict is unsigned).
+std::optional<UnixTime> SignedIssuedAt(const upstream::Verdict& verdict);
+
+// The newest time signed into the verdict (serverTime or the response
+// timestamp): a floor for the agent's clock that no file edit can lower.
+std::optional<UnixTime> NewestSignedTime(const upstream::Verdict& verdict);
+
+// graceEndsAt of a cached signed allow: min(SignedIssuedAt +
+// offlineGraceSeconds (signed, else config), effectiveExpiresAt), summed
+// without overflow. Never from an unsigned time: a verdict with no signed
+// time has no grace.
+UnixTime GraceEndsAt(const CachedVerdict& cached,
                      const DecisionOptions& options);
 
 // Step 1: productId a UUID, licenseKey 1-256 printable ASCII characters.

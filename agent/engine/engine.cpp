@@ -26,6 +26,14 @@ Status PutMarks(store::VerdictStore& store, const TimeMarks& marks) {
       !s) {
     return s;
   }
+  if (marks.boot) {
+    // Self-contained (mark and boot reading in one row), so a crash
+    // between two PutState calls never pairs a mark with another reading.
+    if (auto s = store.PutState(kBootMarkState, FormatBootMark(*marks.boot));
+        !s) {
+      return s;
+    }
+  }
   return store.PutState(kWallHighWaterState,
                         std::to_string(*marks.wall_high_water));
 }
@@ -97,11 +105,16 @@ Engine::~Engine() {
 Status Engine::Start() {
   auto high = deps_.store.GetState(kHighWaterState);
   auto wall = deps_.store.GetState(kWallHighWaterState);
-  if (!high || !wall) {
-    return tl::unexpected(!high ? high.error() : wall.error());
+  auto boot = deps_.store.GetState(kBootMarkState);
+  if (!high || !wall || !boot) {
+    return tl::unexpected(!high   ? high.error()
+                          : !wall ? wall.error()
+                                  : boot.error());
   }
-  time_.emplace(deps_.clock, options_.clock_rollback_tolerance_seconds,
-                TimeMarks{ParseSeconds(*high), ParseSeconds(*wall)});
+  TimeMarks persisted{ParseSeconds(*high), ParseSeconds(*wall), std::nullopt};
+  if (*boot) {
+    persisted.boot = ParseBootMark(**boot);
+  }
   start_mono_ = deps_.clock.Monotonic();
 
   if (identity_.instance_id.empty()) {
@@ -127,7 +140,16 @@ Status Engine::Start() {
   if (!rows) {
     return tl::unexpected(rows.error());
   }
-  const long long now = time_->EstimatedNowSeconds();
+  struct Loaded {
+    store::VerdictKey key;
+    upstream::Verdict verdict;
+    std::string hwid;
+    long long received_at;
+  };
+  std::vector<Loaded> loaded;
+  // The newest time any server signed into the cache: H never starts
+  // below it, whatever was done to the unsigned marks.
+  std::optional<long long> signed_floor;
   for (auto& row : *rows) {
     // The store has verified every signature it returns (VerdictStore's
     // contract); checking 10,000 Ed25519 signatures twice would double the
@@ -148,6 +170,9 @@ Status Engine::Start() {
       }
       continue;
     }
+    if (auto t = NewestSignedTime(*verdict)) {
+      signed_floor = std::max(signed_floor.value_or(t->seconds), t->seconds);
+    }
     if (fields->hwid != HwidFor(row.key.product_id)) {
       spdlog::warn(
           "engine: cached verdict for product {} belongs to another "
@@ -155,14 +180,34 @@ Status Engine::Start() {
           row.key.product_id);
       continue;
     }
-    KeyState& ks = StateFor(row.key);
-    // received_at is not signed: never let it make a verdict fresher than
-    // the agent's own clock allows.
-    ks.cached = CachedVerdict{*std::move(verdict), fields->hwid,
-                              std::min(row.received_at, now)};
+    loaded.push_back(
+        Loaded{row.key, *std::move(verdict), fields->hwid, row.received_at});
+  }
+
+  const auto h = HighWaterAtStart(
+      persisted, deps_.clock.Boot(),
+      duration_cast<seconds>(options_.persist_interval).count(), signed_floor);
+  time_.emplace(deps_.clock, options_.clock_rollback_tolerance_seconds,
+                TimeMarks{h, persisted.wall_high_water, std::nullopt});
+  const long long now = time_->EstimatedNowSeconds();
+  for (Loaded& l : loaded) {
+    // received_at is not signed: a verdict's age counts from the time the
+    // server signed into it, which the row may only make older. A verdict
+    // with no signed time is stale at once.
+    const long long issued =
+        SignedIssuedAt(l.verdict).value_or(UnixTime{0}).seconds;
+    KeyState& ks = StateFor(l.key);
+    ks.cached = CachedVerdict{std::move(l.verdict), std::move(l.hwid),
+                              std::min({l.received_at, issued, now})};
     ++cached_count_;
   }
   status_.cached_verdicts = cached_count_;
+  // At once, not at the first periodic mark: a SIGKILL a second from now
+  // must not take the time back to the last clean stop.
+  if (auto s = PutMarks(deps_.store, time_->MarksToPersist()); !s) {
+    spdlog::error("engine: persisting the clock high-water mark at start: {}",
+                  s.error().message);
+  }
   NoteRollback(time_->RollbackDetected());
   started_ = true;
   SchedulePersist();
@@ -403,6 +448,7 @@ void Engine::SchedulePersist() {
     persist_timer_ = deps_.scheduler.RunAfter(
         duration_cast<milliseconds>(options_.persist_interval), [this] {
           persist_timer_ = 0;
+          RetryStaleDisk();
           PersistMarks([this] { SchedulePersist(); });
         });
   }

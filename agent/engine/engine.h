@@ -9,7 +9,10 @@
 //    answered by the offline rules when requestDeadlineMs passes, while the
 //    request goes on and updates the cache when it ends;
 //  - a signed verdict is written to the store (durably, on the worker)
-//    before any app hears it;
+//    before any app hears it; when a new denial cannot be written, the old
+//    verdict is deleted instead (else retried with each time-mark
+//    persist), so an old allow never comes back after a restart; the
+//    failure is logged and shown in status;
 //  - keys with open sessions are re-authorized every refresh interval with
 //    jitter; a denial (or offline grace running out) is pushed to every
 //    session of the key through EventSink, and those sessions end;
@@ -127,6 +130,10 @@ struct EngineStatus {
   long long uptime_seconds = 0;
   bool clock_rollback = false;
   std::string instance_id;
+  // The last durable write of a verdict that failed, until a later one
+  // succeeds (code "STORE_WRITE": the old verdict was deleted instead;
+  // "STORE_NOT_DURABLE": that failed too, retried every persist interval).
+  std::optional<LastError> store_error;
 };
 
 class Engine {
@@ -202,6 +209,12 @@ class Engine {
   void OnRefreshTimer(KeyState& ks);
   void RecordOutcome(const KeyState& ks, const upstream::Outcome& outcome);
   void OnUpstreamAttempt(const upstream::AttemptReport& report);
+  void StoreVerdictThen(KeyState& ks,
+                        CachedVerdict cached,
+                        std::function<void()> then);
+  void DeleteVerdictOf(KeyState& ks);
+  void NoteStoreResult(KeyState& ks, const Status& s);
+  void RetryStaleDisk();
   KeyState& StateFor(const store::VerdictKey& key);
 
   EngineOptions options_;
@@ -221,6 +234,8 @@ class Engine {
   bool started_ = false;
   bool stopped_ = false;
   bool rollback_logged_ = false;
+  bool offline_marks_persisted_ = false;  // since the last verdict
+  std::size_t disk_stale_count_ = 0;      // keys with KeyState::disk_stale
   EngineStatus status_;
   EngineCounters counters_;  // loop thread only
 };

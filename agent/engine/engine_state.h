@@ -31,6 +31,10 @@ struct Engine::KeyState {
   std::optional<CachedVerdict> cached;  // verified, for this machine
   bool in_flight = false;               // one upstream request at a time
   bool refresh_in_flight = false;       // ... started by a refresh
+  // The disk still holds a verdict that memory has replaced by a denial
+  // (or dropped): the write and the fallback delete both failed. Retried
+  // with each time-mark persist until one succeeds.
+  bool disk_stale = false;
   std::vector<Waiter> waiters;
   Scheduler::TimerId refresh_timer = 0;
 };

@@ -60,8 +60,8 @@ void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
   }
   const auto* verdict = std::get_if<upstream::Verdict>(&outcome);
   if (verdict != nullptr && verdict->signed_material) {
-    if (verdict->server_time) {
-      time_->OnServerTime(*verdict->server_time);
+    if (auto issued = SignedIssuedAt(*verdict)) {
+      time_->OnServerTime(ToWallTimeClamped(*issued));
     }
     const auto fields =
         ParseSignedRequest(verdict->signed_material->request_body);
@@ -69,29 +69,14 @@ void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
         fields->hwid == HwidFor(ks.key.product_id)) {
       CachedVerdict cached{*verdict, fields->hwid,
                            time_->EstimatedNowSeconds()};
-      store::StoredVerdict row{ks.key, *verdict->signed_material,
-                               cached.received_at};
-      store::VerdictStore& store = deps_.store;
       // Durable first: no app hears the verdict (not even from the
-      // in-memory cache) before PutVerdict returned.
-      deps_.worker.Submit(
-          [&store, row = std::move(row)] { return store.PutVerdict(row); },
-          [this, ksp = &ks, cached = std::move(cached),
-           outcome = std::move(outcome)](Status s) mutable {
-            if (!s) {
-              counters_.CountStoreError(StoreOp::kPutVerdict);
-              // Answered anyway: losing it only makes a later offline
-              // answer stricter (nothing cached), never looser.
-              spdlog::error("engine: storing a verdict: {}", s.error().message);
-            }
-            if (!ksp->cached) {
-              ++cached_count_;
-            }
-            ksp->cached = std::move(cached);
-            if (!stopped_) {
-              CompleteOutcome(*ksp, outcome);
-            }
-          });
+      // in-memory cache) before the write returned.
+      StoreVerdictThen(ks, std::move(cached),
+                       [this, ksp = &ks, outcome = std::move(outcome)] {
+                         if (!stopped_) {
+                           CompleteOutcome(*ksp, outcome);
+                         }
+                       });
       return;
     }
   } else if (verdict != nullptr && ks.cached) {
@@ -99,17 +84,114 @@ void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
     // gone, so an older cached verdict must not serve offline either.
     ks.cached.reset();
     --cached_count_;
-    store::VerdictStore& store = deps_.store;
-    deps_.worker.Submit(
-        [&store, key = ks.key] { return store.DeleteVerdict(key); },
-        [this](Status s) {
-          if (!s) {
-            counters_.CountStoreError(StoreOp::kDeleteVerdict);
-            spdlog::error("engine: deleting a verdict: {}", s.error().message);
-          }
-        });
+    DeleteVerdictOf(ks);
   }
   CompleteOutcome(ks, outcome);
+}
+
+namespace {
+
+constexpr const char* kStoreWrite = "STORE_WRITE";
+constexpr const char* kStoreNotDurable = "STORE_NOT_DURABLE";
+
+// Writes `row`; when that fails for a denial, deletes the key's row
+// instead: the old verdict on disk (an allow, maybe) must not outlive the
+// denial that replaced it in memory and come back after a restart.
+Status PutOrRemove(store::VerdictStore& store,
+                   const store::StoredVerdict& row,
+                   bool denial) {
+  auto put = store.PutVerdict(row);
+  if (put || !denial) {
+    return put;
+  }
+  auto del = store.DeleteVerdict(row.key);
+  if (del) {
+    return MakeError(kStoreWrite, "storing a denial failed (" +
+                                      put.error().message +
+                                      "); deleted the old verdict instead");
+  }
+  return MakeError(kStoreNotDurable,
+                   "storing a denial failed (" + put.error().message +
+                       ") and deleting the old verdict failed too (" +
+                       del.error().message + "); retrying");
+}
+
+}  // namespace
+
+void Engine::StoreVerdictThen(KeyState& ks,
+                              CachedVerdict cached,
+                              std::function<void()> then) {
+  store::StoredVerdict row{ks.key, *cached.verdict.signed_material,
+                           cached.received_at};
+  const bool denial = !cached.verdict.allow;
+  store::VerdictStore& store = deps_.store;
+  deps_.worker.Submit([&store, row = std::move(row),
+                       denial] { return PutOrRemove(store, row, denial); },
+                      [this, ksp = &ks, cached = std::move(cached),
+                       then = std::move(then)](Status s) mutable {
+                        // Answered anyway: memory holds the new verdict, and
+                        // the disk holds it, or nothing, or (STORE_NOT_DURABLE,
+                        // retried) the old one.
+                        if (!s) {
+                          counters_.CountStoreError(StoreOp::kPutVerdict);
+                        }
+                        NoteStoreResult(*ksp, s);
+                        if (!ksp->cached) {
+                          ++cached_count_;
+                        }
+                        ksp->cached = std::move(cached);
+                        then();
+                      });
+}
+
+void Engine::DeleteVerdictOf(KeyState& ks) {
+  store::VerdictStore& store = deps_.store;
+  deps_.worker.Submit(
+      [&store, key = ks.key]() -> Status {
+        if (auto s = store.DeleteVerdict(key); !s) {
+          return MakeError(kStoreNotDurable, "deleting a verdict failed (" +
+                                                 s.error().message +
+                                                 "); retrying");
+        }
+        return Ok();
+      },
+      [this, ksp = &ks](Status s) {
+        if (!s) {
+          counters_.CountStoreError(StoreOp::kDeleteVerdict);
+        }
+        NoteStoreResult(*ksp, s);
+      });
+}
+
+void Engine::NoteStoreResult(KeyState& ks, const Status& s) {
+  const bool stale = !s && s.error().code == kStoreNotDurable;
+  if (stale != ks.disk_stale) {
+    ks.disk_stale = stale;
+    disk_stale_count_ += stale ? 1 : static_cast<std::size_t>(-1);
+  }
+  if (!s) {
+    spdlog::error("engine: verdict store, product {}: {}", ks.key.product_id,
+                  s.error().message);
+    status_.store_error = LastError{s.error().code, s.error().message, ""};
+  } else if (disk_stale_count_ == 0) {
+    status_.store_error.reset();
+  }
+}
+
+void Engine::RetryStaleDisk() {
+  if (disk_stale_count_ == 0) {
+    return;
+  }
+  for (auto& [k, ks] : keys_) {
+    if (!ks->disk_stale) {
+      continue;
+    }
+    if (ks->cached) {
+      StoreVerdictThen(*ks, *ks->cached, [] {});
+    } else {
+      DeleteVerdictOf(*ks);
+    }
+  }
 }
 
 void Engine::CompleteOutcome(KeyState& ks, const upstream::Outcome& outcome) {
@@ -229,6 +311,7 @@ void Engine::OnUpstreamAttempt(const upstream::AttemptReport& report) {
     status_.last_contact_at = now;
   }
   if (report.verdict) {
+    offline_marks_persisted_ = false;
     if (!status_.online && status_.last_error) {
       spdlog::info("engine: upstream answering again after {} failed attempts",
                    status_.last_error->failed_attempts);
@@ -237,6 +320,13 @@ void Engine::OnUpstreamAttempt(const upstream::AttemptReport& report) {
     status_.last_error.reset();
   } else {
     status_.online = false;
+    if (report.failure_class != upstream::FailureClass::kRequestError &&
+        !offline_marks_persisted_ && time_ && !stopped_) {
+      // Going offline is when the marks start to matter: persist them now
+      // rather than at the next periodic mark (agent.md §3).
+      offline_marks_persisted_ = true;
+      PersistMarks([] {});
+    }
     LastError e{report.code, report.message, report.request_id, now, now, 1};
     if (status_.last_error) {
       e.since = status_.last_error->since;

@@ -15,19 +15,52 @@
 #define GG_AGENT_ENGINE_TIME_KEEPER_H_
 
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "platform/clock.h"
 
 namespace gg::agent {
 
-// Store state names of the two marks (Unix seconds, decimal).
+// Store state names of the marks: the two high-water marks (Unix seconds,
+// decimal) and the boot they were taken in ("<boot id> <seconds since
+// boot> <high water>").
 inline constexpr const char* kHighWaterState = "time.high_water";
 inline constexpr const char* kWallHighWaterState = "time.wall_high_water";
+inline constexpr const char* kBootMarkState = "time.boot";
+
+// The high-water mark together with the boot clock reading taken with it,
+// so a restart in the same boot counts the time the agent was down.
+struct BootMark {
+  std::string boot_id;
+  long long since_boot_seconds = 0;
+  long long high_water = 0;
+  friend bool operator==(const BootMark&, const BootMark&) = default;
+};
+std::string FormatBootMark(const BootMark& mark);
+std::optional<BootMark> ParseBootMark(std::string_view text);
 
 struct TimeMarks {
   std::optional<long long> high_water;       // estimatedNow, Unix seconds
   std::optional<long long> wall_high_water;  // wall clock only
+  std::optional<BootMark> boot;              // where the OS names its boot
 };
+
+// H as the agent takes it at start (agent.md §3), pure:
+//  - persisted in this same boot: the mark plus the boot-clock time since
+//    it was taken (the exact time the agent was down, SIGKILL or not);
+//  - persisted in an earlier boot: the mark plus `min_charge_seconds` (the
+//    unpersisted end of that run, at most one persist interval) plus the
+//    whole uptime of this boot, all of which came after the mark;
+//  - no boot known, then or now: the mark plus `min_charge_seconds`;
+//  - never below `signed_floor` (the newest time a server signed into a
+//    cached verdict): deleting or lowering the marks cannot undo it.
+// Every sum saturates. nullopt only with no mark and no floor.
+std::optional<long long> HighWaterAtStart(
+    const TimeMarks& persisted,
+    const std::optional<BootStamp>& boot_now,
+    long long min_charge_seconds,
+    std::optional<long long> signed_floor);
 
 class TimeKeeper {
  public:
@@ -47,8 +80,9 @@ class TimeKeeper {
   // clears it.
   bool RollbackDetected() const;
 
-  // The marks to persist now; also raises the in-memory wall mark, so a
-  // rollback after a persisted reading is detected without a restart.
+  // The marks to persist now, with the boot clock reading; also raises the
+  // in-memory wall mark, so a rollback after a persisted reading is
+  // detected without a restart.
   TimeMarks MarksToPersist();
 
   // A reloaded configuration's clockRollbackToleranceSeconds.

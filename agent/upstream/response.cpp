@@ -66,7 +66,7 @@ Result<Verdict> ParseVerdictBody(const json& body, int status) {
   // never "no expiry".
   auto expires = body.find("effectiveExpiresAt");
   if (expires != body.end() && !expires->is_null()) {
-    std::optional<WallTime> t;
+    std::optional<UnixTime> t;
     if (expires->is_string()) {
       t = ParseRfc3339(expires->get<std::string>());
     }

@@ -49,8 +49,9 @@ Failure FailureFromTransport(const TransportError& error);
     const std::vector<std::string>& public_keys);
 
 // RFC 3339 date-time ("2027-01-01T00:00:00Z", fractions and ±hh:mm
-// offsets accepted). nullopt when malformed.
-std::optional<WallTime> ParseRfc3339(std::string_view text);
+// offsets accepted), in whole seconds (a fraction is dropped), any year
+// 0000-9999. nullopt when malformed.
+std::optional<UnixTime> ParseRfc3339(std::string_view text);
 
 // An HTTP `Date` header (IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT").
 std::optional<WallTime> ParseHttpDate(std::string_view text);

@@ -26,20 +26,28 @@ bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
-std::optional<WallTime> FromFields(int y, int mo, int d, int h, int mi, int s) {
+// Whole Unix seconds: a year-9999 date does not fit a WallTime (which
+// counts nanoseconds), so nothing here goes through one.
+std::optional<long long> FromFields(int y,
+                                    int mo,
+                                    int d,
+                                    int h,
+                                    int mi,
+                                    int s) {
   using namespace std::chrono;
   const year_month_day ymd{year(y), month(static_cast<unsigned>(mo)),
                            day(static_cast<unsigned>(d))};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) {
     return std::nullopt;
   }
+  const long long days = sys_days(ymd).time_since_epoch().count();
   // A leap second (":60") is read as the next second's start.
-  return WallTime(sys_days(ymd)) + hours(h) + minutes(mi) + seconds(s);
+  return days * 86400 + h * 3600LL + mi * 60LL + s;
 }
 
 }  // namespace
 
-std::optional<WallTime> ParseRfc3339(std::string_view t) {
+std::optional<UnixTime> ParseRfc3339(std::string_view t) {
   int y, mo, d, h, mi, s;
   if (t.size() < 20 || !Digits(t, 0, 4, y) || t[4] != '-' ||
       !Digits(t, 5, 2, mo) || t[7] != '-' || !Digits(t, 8, 2, d) ||
@@ -52,14 +60,11 @@ std::optional<WallTime> ParseRfc3339(std::string_view t) {
     return std::nullopt;
   }
   std::size_t pos = 19;
-  std::chrono::nanoseconds fraction{0};
   if (pos < t.size() && t[pos] == '.') {
+    // Signed times are whole seconds; a fraction only rounds down.
     ++pos;
-    long long scale = 100000000;
     const std::size_t start = pos;
     while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos]))) {
-      fraction += std::chrono::nanoseconds((t[pos] - '0') * scale);
-      scale /= 10;
       ++pos;
     }
     if (pos == start) {
@@ -69,7 +74,7 @@ std::optional<WallTime> ParseRfc3339(std::string_view t) {
   if (pos >= t.size()) {
     return std::nullopt;
   }
-  std::chrono::minutes offset{0};
+  long long offset = 0;  // seconds east of UTC
   if (t[pos] == 'Z' || t[pos] == 'z') {
     ++pos;
   } else if (t[pos] == '+' || t[pos] == '-') {
@@ -78,7 +83,7 @@ std::optional<WallTime> ParseRfc3339(std::string_view t) {
         t[pos + 3] != ':' || !Digits(t, pos + 4, 2, om) || oh > 23 || om > 59) {
       return std::nullopt;
     }
-    offset = std::chrono::hours(oh) + std::chrono::minutes(om);
+    offset = oh * 3600LL + om * 60LL;
     if (t[pos] == '-') {
       offset = -offset;
     }
@@ -89,8 +94,7 @@ std::optional<WallTime> ParseRfc3339(std::string_view t) {
   if (pos != t.size()) {
     return std::nullopt;
   }
-  return *base - offset +
-         std::chrono::duration_cast<WallTime::duration>(fraction);
+  return UnixTime{*base - offset};
 }
 
 std::optional<WallTime> ParseHttpDate(std::string_view t) {
@@ -108,7 +112,11 @@ std::optional<WallTime> ParseHttpDate(std::string_view t) {
   const std::string_view month_name = t.substr(8, 3);
   for (std::size_t i = 0; i < kMonths.size(); ++i) {
     if (kMonths[i] == month_name) {
-      return FromFields(y, static_cast<int>(i) + 1, d, h, mi, s);
+      auto secs = FromFields(y, static_cast<int>(i) + 1, d, h, mi, s);
+      if (!secs) {
+        return std::nullopt;
+      }
+      return ToWallTimeClamped(UnixTime{*secs});
     }
   }
   return std::nullopt;

@@ -51,8 +51,10 @@ struct Verdict {
   std::string message;
   std::string license_id;
   std::string product_id;
-  std::optional<WallTime> effective_expires_at;
-  std::optional<WallTime> server_time;
+  // Whole seconds, signed 64-bit: "9999-12-31T23:59:59Z" fits (a WallTime
+  // would wrap past 2262).
+  std::optional<UnixTime> effective_expires_at;
+  std::optional<UnixTime> server_time;
   Policy policy;
   std::optional<SignedMaterial> signed_material;  // nullopt: unsigned 404
   std::string request_id;                         // x-request-id

@@ -72,6 +72,11 @@ void PrintStatus(const json& a) {
     std::cout << "last error:       -\n";
   }
   PrintRateLimit(a);
+  if (a.contains("storeError") && a.at("storeError").is_object()) {
+    const json& e = a.at("storeError");
+    std::cout << "store error:      " << Text(e, "code") << ": "
+              << Text(e, "message") << "\n";
+  }
   std::cout << "sessions:         " << Text(a, "sessions") << "\n"
             << "cached verdicts:  " << Text(a, "cachedVerdicts") << "\n"
             << "uptime (s):       " << Text(a, "uptimeSeconds") << "\n";

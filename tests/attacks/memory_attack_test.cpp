@@ -51,8 +51,9 @@ TEST(MemoryAttackTest, SameUserCannotReadTheAgentsMemory) {
   // Root may read any process; the attack is by an ordinary account, so
   // under root both the agent and the attacker run as nobody.
   const uid_t user = ::geteuid() == 0 ? kNobody : ::geteuid();
-  if (::geteuid() == 0)
+  if (::geteuid() == 0) {
     ASSERT_TRUE((*agent)->RunAs(kNobody, kNobody));
+  }
   ASSERT_TRUE((*agent)->Start()) << (*agent)->Log();
   for (const char* file : {"mem", "environ"}) {
     EXPECT_EQ(OpenProcFileAs(user, (*agent)->Pid(), file), EACCES)

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "tests/integration/e2e_test.h"
@@ -25,7 +26,9 @@ unsigned Mode(const fs::path& p) {
 
 std::string Read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 void WriteFile(const fs::path& p, const std::string& text, unsigned mode) {

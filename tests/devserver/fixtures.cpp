@@ -61,6 +61,22 @@ Status ReadInt(const json& o,
   return Ok();
 }
 
+// A non-negative integer of any 64-bit size.
+Status ReadLong(const json& o,
+                const std::string& where,
+                const char* name,
+                long long& out) {
+  auto it = o.find(name);
+  if (it == o.end() || it->is_null()) {
+    return Ok();
+  }
+  if (!it->is_number_integer() || it->get<long long>() < 0) {
+    return FieldError(where + "." + name, "must be a non-negative integer");
+  }
+  out = it->get<long long>();
+  return Ok();
+}
+
 Status ReadStrings(const json& o,
                    const std::string& where,
                    const char* name,
@@ -202,7 +218,7 @@ Result<License> ParseLicense(const json& o, const std::string& where) {
   }
   GG_TRY(
       ReadInt(o, where, "maxConcurrentSessions", l.max_concurrent_sessions, 0));
-  GG_TRY(ReadInt(o, where, "offlineGraceSeconds", l.offline_grace_seconds, 0));
+  GG_TRY(ReadLong(o, where, "offlineGraceSeconds", l.offline_grace_seconds));
   GG_TRY(ReadInt(o, where, "heartbeatSeconds", l.heartbeat_seconds, 1));
   GG_TRY(ReadStrings(o, where, "hwids", l.hwids));
   GG_TRY(ReadStrings(o, where, "ips", l.ips));

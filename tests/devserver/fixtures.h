@@ -50,7 +50,8 @@ struct License {
   int ip_window_seconds = 3600;
   std::optional<std::vector<std::string>> allowed_regions;
   int max_concurrent_sessions = 1;
-  int offline_grace_seconds = 259200;
+  // 64-bit: tests send extremes such as 2^53 (issue 10 point 5).
+  long long offline_grace_seconds = 259200;
   int heartbeat_seconds = 300;
   // Devserver extensions: machines and addresses already bound at start, so
   // a fixture can be "bound to another hwid" without a first request.

@@ -6,6 +6,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
 
 #include "platform/clock.h"
 
@@ -29,9 +32,28 @@ class FakeClock final : public Clock {
   }
   void SetWall(WallTime t) { wall_ = t.time_since_epoch().count(); }
 
+  // Boot(): none until a boot id is set; then that id, and the monotonic
+  // time plus `uptime_at_zero` as the seconds since boot. Set before other
+  // threads use the clock.
+  std::optional<BootStamp> Boot() const override {
+    if (boot_id_.empty())
+      return std::nullopt;
+    return BootStamp{
+        boot_id_,
+        uptime_at_zero_ + std::chrono::duration_cast<std::chrono::seconds>(
+                              MonoTime::duration(mono_.load()))
+                              .count()};
+  }
+  void SetBoot(std::string boot_id, long long uptime_at_zero = 0) {
+    boot_id_ = std::move(boot_id);
+    uptime_at_zero_ = uptime_at_zero;
+  }
+
  private:
   std::atomic<WallTime::rep> wall_;
   std::atomic<MonoTime::rep> mono_{0};
+  std::string boot_id_;
+  long long uptime_at_zero_ = 0;
 };
 
 }  // namespace gg::testing

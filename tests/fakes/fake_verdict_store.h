@@ -29,11 +29,17 @@ class FakeVerdictStore final : public store::VerdictStore {
       return MakeError("IO", "injected write failure");
     }
     log.push_back("put:" + verdict.key.license_key);
+    if (fail_verdict_writes) {
+      return MakeError("STORE", "injected put failure");
+    }
     verdicts[Key(verdict.key)] = verdict;
     return Ok();
   }
   Status DeleteVerdict(const store::VerdictKey& key) override {
     log.push_back("delete:" + key.license_key);
+    if (fail_verdict_deletes) {
+      return MakeError("STORE", "injected delete failure");
+    }
     verdicts.erase(Key(key));
     return Ok();
   }
@@ -67,6 +73,9 @@ class FakeVerdictStore final : public store::VerdictStore {
   std::vector<store::UpstreamEvent> events;
   std::vector<std::string> log;
   bool fail_writes = false;  // PutVerdict and AppendEvent fail ("IO")
+  // Injected faults: PutVerdict / DeleteVerdict fail while set.
+  bool fail_verdict_writes = false;
+  bool fail_verdict_deletes = false;
 };
 
 }  // namespace gg::testing

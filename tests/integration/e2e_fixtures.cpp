@@ -51,6 +51,17 @@ Status WriteFixtures(const std::filesystem::path& path,
   return Ok();
 }
 
+std::string FakeTimeLibrary() {
+  for (const char* path :
+       {"/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+        "/usr/lib/faketime/libfaketime.so.1"}) {
+    if (std::filesystem::exists(path))
+      return path;
+  }
+  return "";
+}
+
 int CountAuthorizeRequests(const nlohmann::json& requests,
                            const std::string& license_key) {
   int n = 0;

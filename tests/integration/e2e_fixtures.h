@@ -29,6 +29,9 @@ struct FixtureChanges {
 [[nodiscard]] Status WriteFixtures(const std::filesystem::path& path,
                                    const FixtureChanges& changes);
 
+// libfaketime's preload library, or "" when it is not installed.
+std::string FakeTimeLibrary();
+
 // The upstream authorize requests in a dev server request log for a key.
 int CountAuthorizeRequests(const nlohmann::json& requests,
                            const std::string& license_key);

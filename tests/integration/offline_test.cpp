@@ -79,17 +79,6 @@ TEST_F(OfflineTest, GraceRunOutGivesOfflineGraceExpired) {
   EXPECT_EQ(expired.value("allow", true), false);
 }
 
-std::string FakeTimeLibrary() {
-  for (const char* path :
-       {"/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
-        "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
-        "/usr/lib/faketime/libfaketime.so.1"}) {
-    if (std::filesystem::exists(path))
-      return path;
-  }
-  return "";
-}
-
 // The wall clock set an hour back (past the 300 s tolerance) while offline:
 // the cached allow is refused with CLOCK_TAMPERED, not stretched.
 TEST_F(OfflineTest, WallClockMovedBackGivesClockTampered) {

@@ -20,7 +20,8 @@ TEST(SecretTest, DestructorWipesTheBytesItHeld) {
   ASSERT_EQ(secret->Reveal(), value);
   secret->~Secret();
   const unsigned char* end = storage + sizeof(storage);
-  EXPECT_EQ(std::search(storage, end, value.begin(), value.end()), end);
+  const unsigned char* begin = storage;
+  EXPECT_EQ(std::search(begin, end, value.begin(), value.end()), end);
 }
 
 // Moving a secret leaves no copy of it in the moved-from object.
@@ -31,7 +32,8 @@ TEST(SecretTest, MoveWipesTheSource) {
   Secret to(std::move(*from));
   EXPECT_EQ(to.Reveal(), value);
   const unsigned char* end = storage + sizeof(storage);
-  EXPECT_EQ(std::search(storage, end, value.begin(), value.end()), end);
+  const unsigned char* begin = storage;
+  EXPECT_EQ(std::search(begin, end, value.begin(), value.end()), end);
   from->~Secret();
 }
 

@@ -14,7 +14,7 @@ TEST(IpcBridge, AllowBecomesVerdict) {
   d.source = agent::Source::kOffline;
   d.session_id = "s_1";
   d.license_id = "lic";
-  d.grace_ends_at = FromUnixSeconds(1763790001);
+  d.grace_ends_at = UnixTime{1763790001};
   auto answer = ToIpcAnswer(d);
   auto* v = std::get_if<ipc::Verdict>(&answer);
   ASSERT_NE(v, nullptr);

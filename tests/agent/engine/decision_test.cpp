@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -177,6 +178,32 @@ std::vector<Case> Table() {
        .allow = true,
        .source = Source::kOffline,
        .grace_ends_at = kT0 + 2000},
+      {.name = "year 9999 expiry and 2^53 s grace: graceEndsAt is the expiry",
+       .cached = With(Allow(),
+                      [](auto& s) {
+                        s.expires_at = 253402300799;  // 9999-12-31T23:59:59Z
+                        s.grace_seconds = 9007199254740992;  // 2^53
+                      }),
+       .now = kT0 + 1000,
+       .outcome = upstream::Outcome(Failure(kTransient, "NETWORK")),
+       .allow = true,
+       .source = Source::kOffline,
+       .grace_ends_at = 253402300799},
+      {.name = "a grace that would overflow saturates instead of wrapping",
+       .cached = With(Allow(),
+                      [](auto& s) {
+                        s.grace_seconds = std::numeric_limits<long long>::max();
+                      }),
+       .now = kT0 + 1000,
+       .outcome = upstream::Outcome(Failure(kTransient, "NETWORK")),
+       .allow = true,
+       .source = Source::kOffline,
+       .grace_ends_at = std::numeric_limits<long long>::max()},
+      {.name = "a year 9999 expiry is fresh from the cache",
+       .cached = With(Allow(), [](auto& s) { s.expires_at = 253402300799; }),
+       .now = kT0 + 10,
+       .allow = true,
+       .source = Source::kCache},
       {.name = "grace expired",
        .cached = With(Allow(), [](auto& s) { s.grace_seconds = 3600; }),
        .now = kT0 + 3600,
@@ -314,6 +341,28 @@ TEST(DecisionTest, IsCacheable) {
   upstream::Verdict unsigned_404;
   unsigned_404.reason_code = "LICENSE_NOT_FOUND";
   EXPECT_FALSE(IsCacheable(unsigned_404));
+}
+
+}  // namespace
+}  // namespace gg::agent
+
+namespace gg::agent {
+namespace {
+
+// graceEndsAt comes from signed times only: the serverTime, else the signed
+// response timestamp, never the row's unsigned receipt time; with no
+// signed time at all there is no grace.
+TEST(DecisionTest, GraceEndsAtUsesSignedTimesOnly) {
+  CachedVerdict cached{
+      testing::SignedVerdict({.server_time = kT0, .grace_seconds = 100}),
+      testing::kHwid, kT0 + 999999};
+  DecisionOptions options;
+  EXPECT_EQ(GraceEndsAt(cached, options).seconds, kT0 + 100);
+  cached.verdict.server_time.reset();
+  cached.verdict.signed_material->response_timestamp = std::to_string(kT0 + 7);
+  EXPECT_EQ(GraceEndsAt(cached, options).seconds, kT0 + 107);
+  cached.verdict.signed_material->response_timestamp = "not-a-time";
+  EXPECT_LT(GraceEndsAt(cached, options).seconds, 0);
 }
 
 }  // namespace

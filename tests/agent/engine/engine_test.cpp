@@ -367,3 +367,52 @@ TEST_F(EngineTest, MarksPersistedPeriodically) {
 
 }  // namespace
 }  // namespace gg::agent::test
+
+namespace gg::agent::test {
+namespace {
+
+using testing::VerdictSpec;
+
+// A new denial that cannot be written removes the old allow from disk
+// instead, and status says so.
+TEST_F(EngineTest, FailedDenialWriteDeletesTheOldAllow) {
+  Seed(VerdictSpec{.server_time = kT0 - 1000}, kT0 - 1000);
+  StartEngine();
+  store_.fail_verdict_writes = true;
+  auto reply = Ask();
+  ASSERT_EQ(upstream_.calls(), 1u);
+  Answer(0, VerdictFor(0, {.allow = false, .reason_code = "LICENSE_REVOKED"}));
+  ASSERT_TRUE(reply->has_value());
+  EXPECT_FALSE((*reply)->allow);
+  EXPECT_TRUE(store_.verdicts.empty()) << "the old allow is still on disk";
+  ASSERT_TRUE(engine_->StatusSnapshot().store_error);
+  EXPECT_EQ(engine_->StatusSnapshot().store_error->code, "STORE_WRITE");
+}
+
+// When the delete fails too, memory goes on denying, status says so, and
+// the write is retried at each persist until the disk holds the denial.
+TEST_F(EngineTest, FailedDenialWriteAndDeleteAreRetried) {
+  Seed(VerdictSpec{.server_time = kT0 - 1000}, kT0 - 1000);
+  StartEngine();
+  store_.fail_verdict_writes = true;
+  store_.fail_verdict_deletes = true;
+  auto reply = Ask();
+  Answer(0, VerdictFor(0, {.allow = false, .reason_code = "LICENSE_REVOKED"}));
+  ASSERT_TRUE(reply->has_value());
+  EXPECT_FALSE((*reply)->allow);
+  ASSERT_TRUE(engine_->StatusSnapshot().store_error);
+  EXPECT_EQ(engine_->StatusSnapshot().store_error->code, "STORE_NOT_DURABLE");
+  auto again = Ask();
+  ASSERT_TRUE(again->has_value());
+  EXPECT_FALSE((*again)->allow) << "memory still holds the denial";
+
+  store_.fail_verdict_writes = false;
+  store_.fail_verdict_deletes = false;
+  scheduler_.Advance(options_.persist_interval + seconds(1));
+  ASSERT_EQ(store_.verdicts.size(), 1u);
+  EXPECT_EQ(store_.verdicts.begin()->second.material.status, 403);
+  EXPECT_FALSE(engine_->StatusSnapshot().store_error);
+}
+
+}  // namespace
+}  // namespace gg::agent::test

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -37,28 +38,28 @@ TEST(TimeKeeperTest, Table) {
        kT0 + 10,
        false},
       {"wall ahead of the mark",
-       {kT0 - 100, kT0 - 100},
+       {kT0 - 100, kT0 - 100, {}},
        10,
        std::nullopt,
        std::nullopt,
        kT0 + 10,
        false},
       {"mark ahead of the wall: H + monotonic",
-       {kT0 + 1000, kT0},
+       {kT0 + 1000, kT0, {}},
        10,
        std::nullopt,
        std::nullopt,
        kT0 + 1010,
        false},
       {"clock set back within tolerance",
-       {kT0, kT0},
+       {kT0, kT0, {}},
        10,
        kT0 - 200,
        std::nullopt,
        kT0 + 10,
        false},
       {"clock set back past tolerance: rollback, time still advances",
-       {kT0, kT0},
+       {kT0, kT0, {}},
        10,
        kT0 - 301 - 10,
        std::nullopt,
@@ -72,21 +73,21 @@ TEST(TimeKeeperTest, Table) {
        kT0 - 10000,
        false},
       {"server time ahead: T + monotonic, not a rollback",
-       {kT0, kT0},
+       {kT0, kT0, {}},
        10,
        std::nullopt,
        kT0 + 5000,
        kT0 + 5010,
        false},
       {"server time behind: the wall wins",
-       {kT0, kT0},
+       {kT0, kT0, {}},
        10,
        std::nullopt,
        kT0 - 5000,
        kT0 + 10,
        false},
       {"wall mark ahead alone (server ran ahead earlier) is tampering",
-       {kT0, kT0 + 1000},
+       {kT0, kT0 + 1000, {}},
        0,
        std::nullopt,
        std::nullopt,
@@ -133,11 +134,99 @@ TEST(TimeKeeperTest, RollbackAfterPersistInTheSameRun) {
 // The high-water mark persisted is estimatedNow, not the wall clock.
 TEST(TimeKeeperTest, MarksToPersistUsesEstimatedNow) {
   testing::FakeClock clock(FromUnixSeconds(kT0));
-  TimeKeeper keeper(clock, kTolerance, {kT0 + 500, kT0});
+  TimeKeeper keeper(clock, kTolerance, {kT0 + 500, kT0, {}});
   clock.Advance(seconds(60));
   const TimeMarks marks = keeper.MarksToPersist();
   EXPECT_EQ(marks.high_water, kT0 + 560);
   EXPECT_EQ(marks.wall_high_water, kT0 + 60);
+}
+
+struct StartCase {
+  std::string name;
+  TimeMarks persisted;
+  std::optional<BootStamp> boot_now;
+  std::optional<long long> floor;
+  std::optional<long long> expect;
+};
+
+// H at start: the exact downtime within one boot, this boot's whole uptime
+// plus the minimum charge after a reboot, the charge alone when no boot is
+// known, and never below the signed floor.
+TEST(TimeKeeperTest, HighWaterAtStartTable) {
+  constexpr long long kCharge = 60;
+  const BootMark mark{"boot-a", 1000, kT0};
+  const StartCase cases[] = {
+      {"nothing persisted, no floor", {}, BootStamp{"boot-a", 5}, {}, {}},
+      {"nothing persisted: the floor", {}, std::nullopt, kT0 - 5, kT0 - 5},
+      {"same boot: mark + time down (SIGKILL loses nothing)",
+       {kT0, kT0, mark},
+       BootStamp{"boot-a", 1000 + 777},
+       {},
+       kT0 + 777},
+      {"same boot, no time down",
+       {kT0, kT0, mark},
+       BootStamp{"boot-a", 1000},
+       {},
+       kT0},
+      {"another boot: + charge + this boot's uptime",
+       {kT0, kT0, mark},
+       BootStamp{"boot-b", 30},
+       {},
+       kT0 + kCharge + 30},
+      {"boot clock behind the mark (edited): as another boot",
+       {kT0, kT0, mark},
+       BootStamp{"boot-a", 10},
+       {},
+       kT0 + kCharge + 10},
+      {"no boot known now: + charge",
+       {kT0, kT0, mark},
+       std::nullopt,
+       {},
+       kT0 + kCharge},
+      {"marks of an older agent (no boot mark): + charge",
+       {kT0, kT0, std::nullopt},
+       BootStamp{"boot-a", 5000},
+       {},
+       kT0 + kCharge},
+      {"the signed floor wins over lowered marks",
+       {kT0 - 100000, kT0, BootMark{"boot-a", 1000, kT0 - 100000}},
+       BootStamp{"boot-a", 1001},
+       kT0,
+       kT0},
+      {"deleted high-water row: the boot mark still counts",
+       {std::nullopt, kT0, mark},
+       BootStamp{"boot-a", 1010},
+       {},
+       kT0 + 10},
+      {"sums saturate",
+       {std::numeric_limits<long long>::max() - 1, kT0, std::nullopt},
+       std::nullopt,
+       {},
+       std::numeric_limits<long long>::max()},
+  };
+  for (const StartCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(HighWaterAtStart(c.persisted, c.boot_now, kCharge, c.floor),
+              c.expect);
+  }
+}
+
+// The boot mark goes with the high-water mark and reads back as written.
+TEST(TimeKeeperTest, MarksCarryTheBootReading) {
+  testing::FakeClock clock(FromUnixSeconds(kT0));
+  clock.SetBoot("3f1c2a9e-0000-4000-8000-000000000001", 500);
+  TimeKeeper keeper(clock, kTolerance, {});
+  clock.Advance(seconds(20));
+  const TimeMarks marks = keeper.MarksToPersist();
+  ASSERT_TRUE(marks.boot);
+  EXPECT_EQ(marks.boot->boot_id, "3f1c2a9e-0000-4000-8000-000000000001");
+  EXPECT_EQ(marks.boot->since_boot_seconds, 520);
+  EXPECT_EQ(marks.boot->high_water, kT0 + 20);
+  EXPECT_EQ(ParseBootMark(FormatBootMark(*marks.boot)), marks.boot);
+  EXPECT_FALSE(ParseBootMark(""));
+  EXPECT_FALSE(ParseBootMark("id 12"));
+  EXPECT_FALSE(ParseBootMark("id -1 5"));
+  EXPECT_FALSE(ParseBootMark("id x 5"));
 }
 
 }  // namespace

@@ -212,12 +212,14 @@ TEST(TimeParseTest, Rfc3339) {
             1798761600);
   EXPECT_EQ(UnixSeconds(*ParseRfc3339("2026-12-31T23:30:00-00:30")),
             1798761600);
+  // Signed times are whole seconds: a fraction rounds down.
   auto frac = ParseRfc3339("2027-01-01T00:00:00.5Z");
   ASSERT_TRUE(frac);
-  EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(
-                frac->time_since_epoch())
-                .count(),
-            1798761600500);
+  EXPECT_EQ(UnixSeconds(*frac), 1798761600);
+  // Past 2262, where a nanosecond WallTime would wrap (to 1816).
+  EXPECT_EQ(UnixSeconds(*ParseRfc3339("9999-12-31T23:59:59Z")), 253402300799);
+  EXPECT_EQ(UnixSeconds(*ParseRfc3339("2262-04-12T00:00:00Z")), 9223372800);
+  EXPECT_EQ(UnixSeconds(*ParseRfc3339("0000-01-01T00:00:00Z")), -62167219200);
   for (const char* bad :
        {"", "2027-01-01", "2027-01-01T00:00:00", "2027-02-30T00:00:00Z",
         "2027-01-01T25:00:00Z", "2027-01-01T00:00:00Zjunk",
