@@ -249,8 +249,14 @@ void Engine::ScheduleRefresh(KeyState& ks) {
   if (stopped_ || ks.refresh_timer != 0 || sessions_.CountFor(ks.key) == 0) {
     return;
   }
-  const long long interval = RefreshIntervalSeconds(
-      ks.cached ? &*ks.cached : nullptr, options_.policy);
+  // A signed heartbeatSeconds may be anything up to 2^63: the timer waits
+  // at most 30 days (refreshing early is harmless; an overflowing
+  // deadline is not).
+  constexpr long long kMaxRefreshTimerSeconds = 30LL * 86400;
+  const long long interval =
+      std::min(RefreshIntervalSeconds(ks.cached ? &*ks.cached : nullptr,
+                                      options_.policy),
+               kMaxRefreshTimerSeconds);
   // Jitter spreads the refreshes of many keys (and many agents) apart; it
   // only shortens the interval, so a cached allow never goes stale first.
   const double factor = 1.0 - std::clamp(options_.refresh_jitter, 0.0, 1.0) *
