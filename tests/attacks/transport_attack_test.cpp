@@ -14,7 +14,9 @@ namespace {
 TEST(TransportAttackTest, PlainHttpToARemoteHostIsRefused) {
   for (const char* url : {"http://192.0.2.10:8080", "http://api.example.com",
                           "http://127.0.0.1.nip.io"}) {
-    auto agent = AgentProcess::Create({.base_url = url});
+    AgentOptions options;
+    options.base_url = url;
+    auto agent = AgentProcess::Create(options);
     ASSERT_TRUE(agent) << agent.error().message;
     for (const char* command : {"run", "check-config"}) {
       auto run = AgentProcess::RunToExit(
@@ -29,7 +31,9 @@ TEST(TransportAttackTest, PlainHttpToARemoteHostIsRefused) {
 
 // Loopback stays usable over plain http (the dev server, a local gateway).
 TEST(TransportAttackTest, PlainHttpToLoopbackIsAccepted) {
-  auto agent = AgentProcess::Create({.base_url = "http://127.0.0.1:9"});
+  AgentOptions options;
+  options.base_url = "http://127.0.0.1:9";
+  auto agent = AgentProcess::Create(options);
   ASSERT_TRUE(agent) << agent.error().message;
   auto run = AgentProcess::RunToExit(
       {"check-config", "--config", (*agent)->ConfigPath().string()});
