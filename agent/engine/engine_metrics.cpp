@@ -97,7 +97,9 @@ EngineMetrics Engine::MetricsSnapshot() const {
     if (!ks->cached || !ks->cached->verdict.allow) {
       continue;
     }
-    const WallTime ends = GraceEndsAt(*ks->cached, options_.policy);
+    // Held to what a WallTime holds: a 2^53 s grace ends in year 2262 here.
+    const WallTime ends =
+        ToWallTimeClamped(GraceEndsAt(*ks->cached, options_.policy));
     auto [it, inserted] = earliest.emplace(ks->key.product_id, ends);
     if (!inserted && ends < it->second) {
       it->second = ends;
