@@ -113,8 +113,12 @@ ipc::StatusInfo IpcBridge::Status() {
   info.cached_verdicts = static_cast<long long>(s.cached_verdicts);
   info.uptime_seconds = s.uptime_seconds;
   if (s.store_error)
-    info.store_error =
-        ipc::LastError{s.store_error->code, s.store_error->message, ""};
+    info.store_error = ipc::LastError{s.store_error->code,
+                                      s.store_error->message,
+                                      "",
+                                      FormatRfc3339(s.store_error->since),
+                                      FormatRfc3339(s.store_error->at),
+                                      s.store_error->failed_attempts};
   return info;
 }
 

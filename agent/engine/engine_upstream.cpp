@@ -172,7 +172,9 @@ void Engine::NoteStoreResult(KeyState& ks, const Status& s) {
   if (!s) {
     spdlog::error("engine: verdict store, product {}: {}", ks.key.product_id,
                   s.error().message);
-    status_.store_error = LastError{s.error().code, s.error().message, ""};
+    const WallTime now = deps_.clock.Now();
+    status_.store_error =
+        LastError{s.error().code, s.error().message, "", now, now, 1};
   } else if (disk_stale_count_ == 0) {
     status_.store_error.reset();
   }
