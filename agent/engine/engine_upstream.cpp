@@ -80,9 +80,20 @@ void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
            outcome = std::move(outcome)](Status s) mutable {
             if (!s) {
               counters_.CountStoreError(StoreOp::kPutVerdict);
-              // Answered anyway: losing it only makes a later offline
-              // answer stricter (nothing cached), never looser.
               spdlog::error("engine: storing a verdict: {}", s.error().message);
+              if (cached.verdict.allow) {
+                // An allow is acknowledged only once it is on disk
+                // (spec/agent.md §4): a crash now would lose it. Answer as
+                // if the server could not be asked; what is cached (and
+                // on disk) from before still serves under its rules.
+                if (!stopped_) {
+                  CompleteOutcome(
+                      *ksp, LocalFailure("STORE", "state store write failed: " +
+                                                      s.error().message));
+                }
+                return;
+              }
+              // A denial is answered unstored: stricter, never looser.
             }
             if (!ksp->cached) {
               ++cached_count_;
