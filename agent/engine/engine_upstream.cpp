@@ -86,10 +86,13 @@ void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
                 // (spec/agent.md §4): a crash now would lose it. Answer as
                 // if the server could not be asked; what is cached (and
                 // on disk) from before still serves under its rules.
+                const std::string why =
+                    "state store write failed: " + s.error().message;
+                // status shows it until the next verdict is stored.
+                const WallTime now = deps_.clock.Now();
+                status_.last_error = LastError{"STORE", why, "", now, now, 1};
                 if (!stopped_) {
-                  CompleteOutcome(
-                      *ksp, LocalFailure("STORE", "state store write failed: " +
-                                                      s.error().message));
+                  CompleteOutcome(*ksp, LocalFailure("STORE", why));
                 }
                 return;
               }
