@@ -30,7 +30,10 @@ std::optional<WallTime> FromFields(int y, int mo, int d, int h, int mi, int s) {
   using namespace std::chrono;
   const year_month_day ymd{year(y), month(static_cast<unsigned>(mo)),
                            day(static_cast<unsigned>(d))};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) {
+  // WallTime counts nanoseconds in 64 bits (years 1677-2262): a year
+  // outside overflowed (undefined behaviour; found by time_parse_fuzzer),
+  // so it is malformed here, never a wrapped-around time.
+  if (!ymd.ok() || y < 1678 || y > 2261 || h > 23 || mi > 59 || s > 60) {
     return std::nullopt;
   }
   // A leap second (":60") is read as the next second's start.
