@@ -183,6 +183,7 @@ void ParseIpc(ObjectReader r, const ConfigEnv& env, IpcConfig* ipc) {
       if ((*ipc->allowed_groups)[i].empty())
         r.Fail("allowedGroups[" + std::to_string(i) + "]", "must not be empty");
   r.Integer("maxConnections", 1, 65536, &ipc->max_connections);
+  r.Integer("maxConnectionsPerUid", 1, 65536, &ipc->max_connections_per_uid);
   r.Integer("maxInFlightPerConnection", 1, 4096,
             &ipc->max_in_flight_per_connection);
   r.Integer("idleTimeoutSeconds", 1, kDay, &ipc->idle_timeout_seconds);
@@ -201,6 +202,8 @@ void ParsePolicy(ObjectReader r, PolicyConfig* p) {
   r.Integer("clockRollbackToleranceSeconds", 0, 30 * kDay,
             &p->clock_rollback_tolerance_seconds);
   r.Integer("requestDeadlineMs", 1, kMaxTimeoutMs, &p->request_deadline_ms);
+  r.Integer("upstreamPerUidPerMinute", 1, 1000000,
+            &p->upstream_per_uid_per_minute);
   r.Finish();
 }
 

@@ -53,6 +53,7 @@ struct RequestError {
   std::string code;  // "VALIDATION_ERROR", "SESSION_NOT_FOUND", ...
   std::string message;
   std::vector<upstream::FieldDetail> details;
+  std::optional<long long> retry_after_seconds = std::nullopt;  // RATE_LIMITED
 };
 
 struct Decision {

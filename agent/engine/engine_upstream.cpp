@@ -148,6 +148,7 @@ void Engine::CompleteOutcome(KeyState& ks, const upstream::Outcome& outcome) {
     }
   }
   ScheduleRefresh(ks);
+  ForgetIfUnused(ks);  // last: it may destroy ks
 }
 
 void Engine::OnDeadline(KeyState& ks, std::uint64_t waiter_id) {
@@ -197,7 +198,11 @@ void Engine::ScheduleRefresh(KeyState& ks) {
 void Engine::OnRefreshTimer(KeyState& ks) {
   ks.refresh_timer = 0;
   const int count = sessions_.CountFor(ks.key);
-  if (stopped_ || count == 0) {
+  if (stopped_) {
+    return;
+  }
+  if (count == 0) {
+    ForgetIfUnused(ks);
     return;
   }
   if (!ks.in_flight) {  // else its answer reschedules

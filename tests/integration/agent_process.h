@@ -72,6 +72,15 @@ class AgentProcess {
   [[nodiscard]] Status Start(
       std::vector<std::string> extra_env = {},
       std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // Later starts run the agent under RLIMIT_NOFILE `limit` (soft and hard,
+  // so it cannot raise it back).
+  void SetNofileLimit(long long limit) { nofile_limit_ = limit; }
+  // Runs `gg-agent run` with `fd` handed over as systemd would (fd 3,
+  // LISTEN_FDS=1, LISTEN_PID its pid), to completion (killed after
+  // `timeout`, then an error with its log).
+  [[nodiscard]] Result<ExitStatus> RunWithListenFd(
+      int fd,
+      std::chrono::milliseconds timeout);
   // SIGTERM and a bounded wait; the exit status.
   Result<int> Stop(
       std::chrono::milliseconds timeout = std::chrono::seconds(15));
@@ -114,6 +123,7 @@ class AgentProcess {
   std::filesystem::path dir_;
   std::vector<std::string> command_prefix_;
   pid_t pid_ = -1;
+  long long nofile_limit_ = -1;
 };
 
 // Runs `program ARGS...` with `extra_env` ("K=V") added, to completion

@@ -295,8 +295,8 @@ TEST_F(EngineTest, LocalConcurrencyLimit) {
   EXPECT_EQ((*third)->reason_code, "CONCURRENCY_LIMIT_EXCEEDED");
   EXPECT_EQ(SourceName((*third)->source), "local");
   EXPECT_EQ(upstream_.calls(), 1u);
-  EXPECT_TRUE(engine_->Release((*second)->session_id));
-  EXPECT_FALSE(engine_->Release((*second)->session_id));
+  EXPECT_TRUE(engine_->Release((*second)->session_id, kPrivileged));
+  EXPECT_FALSE(engine_->Release((*second)->session_id, kPrivileged));
   auto fourth = Ask();
   EXPECT_TRUE((*fourth)->allow);
 }
@@ -360,12 +360,13 @@ TEST_F(EngineTest, Heartbeat) {
   auto reply = Ask();
   Answer(0, VerdictFor(0, {}));
   auto hb = std::make_shared<std::optional<Decision>>();
-  engine_->Heartbeat((*reply)->session_id,
+  engine_->Heartbeat((*reply)->session_id, kPrivileged,
                      [hb](Decision d) { *hb = std::move(d); });
   ASSERT_TRUE(hb->has_value());
   EXPECT_TRUE((*hb)->allow);
   EXPECT_EQ((*hb)->session_id, (*reply)->session_id);
-  engine_->Heartbeat("s_nope", [hb](Decision d) { *hb = std::move(d); });
+  engine_->Heartbeat("s_nope", kPrivileged,
+                     [hb](Decision d) { *hb = std::move(d); });
   ASSERT_TRUE((*hb)->error.has_value());
   EXPECT_EQ((*hb)->error->code, "SESSION_NOT_FOUND");
 }
