@@ -151,9 +151,10 @@ TEST_F(E2eTest, DescriptorLimitKeepsTheAgentResponsive) {
   // gets one line back.
   const std::string ping = R"({"v":1,"id":1,"op":"ping"})"
                            "\n";
+  // A refused connection may be closed already (EPIPE): its BUSY line is
+  // still there to read.
   for (int fd : fds)
-    ASSERT_EQ(::send(fd, ping.data(), ping.size(), MSG_NOSIGNAL),
-              static_cast<ssize_t>(ping.size()));
+    (void)::send(fd, ping.data(), ping.size(), MSG_NOSIGNAL);
   int served = 0;
   int busy = 0;
   const auto deadline = std::chrono::steady_clock::now() + seconds(30);
