@@ -35,7 +35,10 @@ bool IsBase64Of32Bytes(std::string_view b64, std::string* raw) {
 
 std::filesystem::path Resolve(const ConfigEnv& env,
                               const std::filesystem::path& p) {
-  if (p.is_relative() && !env.base_dir.empty())
+  // Relative to the config's folder only when it has no root at all: on
+  // Windows \\.\pipe\gg-agent (a pipe name) and \dir have a root
+  // directory without a root name, which std::filesystem calls relative.
+  if (p.is_relative() && !p.has_root_directory() && !env.base_dir.empty())
     return env.base_dir / p;
   return p;
 }
