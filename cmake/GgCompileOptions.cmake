@@ -20,6 +20,15 @@ if(GG_SANITIZE_THREAD)
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
   add_link_options(-fsanitize=thread)
 endif()
+# Fuzzers need the code they reach compiled with coverage feedback; every
+# target of the tree gets it (the fuzz targets add -fsanitize=fuzzer at
+# link), so one clang ASan tree serves both the tests and the fuzzers.
+if(GG_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "GG_BUILD_FUZZERS needs clang (-DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
 
 if(NOT GG_OS STREQUAL "windows")
   add_compile_options(-fstack-protector-strong)

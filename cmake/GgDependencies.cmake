@@ -1,4 +1,10 @@
 # Every dependency comes from a Debian package, found here once for all folders.
+if(GG_OS STREQUAL "windows")
+  # mingw-w64: static builds of Debian's sources and Debian's header-only
+  # packages, as the same target names.
+  include(GgWindowsDependencies)
+  return()
+endif()
 find_package(Threads REQUIRED)
 find_package(OpenSSL 3.0 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)

@@ -11,6 +11,8 @@
 #include <string>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "ipc/asio.h"
 #include "ipc/dispatcher.h"
 
@@ -47,6 +49,7 @@ class Connection : public ConnectionBase,
         on_closed_(std::move(on_closed)),
         idle_timer_(io),
         partial_timer_(io),
+        write_timer_(io),
         peer_(peer),
         server_uid_(server_uid) {}
 
@@ -89,6 +92,7 @@ class Connection : public ConnectionBase,
     }
     idle_timer_.cancel();
     partial_timer_.cancel();
+    write_timer_.cancel();
     asio::error_code ignored;
     stream_.close(ignored);
     handler_.ConnectionClosed(id_);
@@ -112,20 +116,35 @@ class Connection : public ConnectionBase,
             return;
           }
           std::string_view bytes(self->buffer_.data(), n);
-          self->ArmIdle();
-          self->dispatcher_->OnBytes(bytes);
+          // Only whole requests are activity: blank lines or a trickle of
+          // bytes never keep an idle connection open.
+          if (self->dispatcher_->OnBytes(bytes) > 0) {
+            self->ArmIdle();
+          }
           if (self->closed_ || self->close_after_writes_) {
             return;
           }
           self->UpdatePartialTimer(bytes.find('\n') != std::string_view::npos);
-          self->Read();
+          self->ReadUnlessBacklogged();
         });
+  }
+
+  // A peer that does not read its answers must not make us queue without
+  // bound: past max_queued_bytes nothing more is read from it (its own
+  // sends then block in the kernel) until the backlog is half drained.
+  void ReadUnlessBacklogged() {
+    if (queued_bytes_ >= limits_.max_queued_bytes) {
+      read_paused_ = true;
+      return;
+    }
+    Read();
   }
 
   void Write(std::string data) {
     if (closed_) {
       return;
     }
+    queued_bytes_ += data.size();
     queue_.push_back(std::move(data));
     if (!writing_) {
       WriteNext();
@@ -135,25 +154,59 @@ class Connection : public ConnectionBase,
   void WriteNext() {
     if (queue_.empty()) {
       writing_ = false;
+      write_timer_.cancel();
       if (close_after_writes_) {
         Close();
       }
       return;
     }
     writing_ = true;
+    ArmWriteTimer();
     auto self = this->shared_from_this();
-    asio::async_write(stream_, asio::buffer(queue_.front()),
-                      [self](asio::error_code ec, std::size_t) {
-                        if (self->closed_) {
-                          return;
-                        }
-                        if (ec) {
-                          self->Close();
-                          return;
-                        }
-                        self->queue_.pop_front();
-                        self->WriteNext();
-                      });
+    asio::async_write(
+        stream_, asio::buffer(queue_.front()),
+        [self](asio::error_code ec, std::size_t) {
+          if (self->closed_) {
+            return;
+          }
+          if (ec) {
+            self->Close();
+            return;
+          }
+          self->queued_bytes_ -= self->queue_.front().size();
+          self->queue_.pop_front();
+          if (self->read_paused_ && !self->close_after_writes_ &&
+              self->queued_bytes_ <= self->limits_.max_queued_bytes / 2) {
+            self->read_paused_ = false;
+            self->Read();
+          }
+          self->WriteNext();
+        });
+  }
+
+  // A write that makes no progress for idle_timeout: the peer stopped
+  // reading, and its connection goes (with its sessions) rather than its
+  // answers piling up.
+  void ArmWriteTimer() {
+    write_timer_.expires_after(limits_.idle_timeout);
+    auto weak = this->weak_from_this();
+    unsigned generation = ++write_generation_;
+    write_timer_.async_wait([weak, generation](asio::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->closed_ ||
+          generation != self->write_generation_ || !self->writing_) {
+        return;
+      }
+      spdlog::warn(
+          "ipc: closing connection of pid={} uid={}: its answers were not "
+          "read for {} s ({} bytes queued)",
+          self->peer_.pid, self->peer_.uid,
+          std::chrono::duration_cast<std::chrono::seconds>(
+              self->limits_.idle_timeout)
+              .count(),
+          self->queued_bytes_);
+      self->Close();
+    });
   }
 
   void CloseAfterWrites() override {
@@ -170,7 +223,7 @@ class Connection : public ConnectionBase,
   }
 
   // Idle: no session and nothing in flight for idle_timeout -> close. The
-  // timer restarts on every read and re-arms while the peer has a reason
+  // timer restarts on every request and re-arms while the peer has a reason
   // to stay quiet (a session or a pending answer).
   void ArmIdle() {
     idle_timer_.expires_after(limits_.idle_timeout);
@@ -227,17 +280,21 @@ class Connection : public ConnectionBase,
   OnClosed on_closed_;
   asio::steady_timer idle_timer_;
   asio::steady_timer partial_timer_;
+  asio::steady_timer write_timer_;
   Peer peer_;
   long long server_uid_;
   std::shared_ptr<Dispatcher> dispatcher_;
   std::array<char, 8192> buffer_{};
   std::deque<std::string> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool read_paused_ = false;
   bool writing_ = false;
   bool close_after_writes_ = false;
   bool closed_ = false;
   bool partial_armed_ = false;
   unsigned idle_generation_ = 0;
   unsigned partial_generation_ = 0;
+  unsigned write_generation_ = 0;
 };
 
 }  // namespace gg::ipc::internal

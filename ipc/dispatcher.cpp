@@ -6,6 +6,13 @@
 #include <vector>
 
 namespace gg::ipc {
+namespace {
+
+bool IsBlank(const std::string& line) {
+  return line.empty() || line == "\r";
+}
+
+}  // namespace
 
 Dispatcher::Dispatcher(ConnectionId id,
                        Peer peer,
@@ -19,18 +26,26 @@ Dispatcher::Dispatcher(ConnectionId id,
       limits_(limits),
       handler_(handler),
       io_(std::move(io)),
-      framer_(limits.max_frame_bytes) {}
+      framer_(limits.max_frame_bytes) {
+  peer_.privileged =
+      peer_.uid >= 0 && (peer_.uid == 0 || peer_.uid == server_uid_);
+}
 
-void Dispatcher::OnBytes(std::string_view bytes) {
+std::size_t Dispatcher::OnBytes(std::string_view bytes) {
   if (closed_) {
-    return;
+    return 0;
   }
   std::vector<std::string> lines;
   bool ok = framer_.Feed(bytes, lines);
+  std::size_t requests = 0;
   for (const auto& line : lines) {
     if (closed_) {
-      return;
+      return requests;
     }
+    if (IsBlank(line)) {
+      continue;  // blank keep-alive lines are not requests
+    }
+    ++requests;
     HandleLine(line);
   }
   if (!ok) {
@@ -47,6 +62,7 @@ void Dispatcher::OnBytes(std::string_view bytes) {
     closed_ = true;
     io_.close();
   }
+  return requests;
 }
 
 void Dispatcher::PushEvent(std::string line) {
@@ -56,9 +72,6 @@ void Dispatcher::PushEvent(std::string line) {
 }
 
 void Dispatcher::HandleLine(const std::string& line) {
-  if (line.empty() || line == "\r") {
-    return;  // blank keep-alive lines are not requests
-  }
   auto slot = std::make_shared<Slot>();
   // Answers not yet written count against the limit, so a peer that never
   // reads cannot make us queue without bound.
@@ -121,14 +134,18 @@ void Dispatcher::DispatchUnguarded(
     case Op::kPing:
       slot->answer = EncodeOk(id);
       return;
-    case Op::kStatus:
-      slot->answer = EncodeStatus(id, handler_.Status());
+    case Op::kStatus: {
+      StatusInfo status = handler_.Status();
+      status.max_connections = static_cast<long long>(limits_.max_connections);
+      status.fd_limit = static_cast<long long>(limits_.fd_limit);
+      slot->answer = EncodeStatus(id, status);
       return;
+    }
     case Op::kSessions:
     case Op::kMetrics: {
       // Both show what other users' apps do: root and the agent's user.
       const bool sessions = request.op == Op::kSessions;
-      if (peer_.uid < 0 || (peer_.uid != 0 && peer_.uid != server_uid_)) {
+      if (!peer_.privileged) {
         slot->answer = EncodeError(
             id, MakeErrorAnswer("FORBIDDEN",
                                 std::string(sessions ? "sessions" : "metrics") +

@@ -32,6 +32,13 @@ struct Limits {
   std::chrono::milliseconds idle_timeout{30000};
   std::chrono::milliseconds partial_line_timeout{10000};
   std::size_t max_frame_bytes = kMaxFrameBytes;
+  // Answer and event bytes queued for a peer before the server stops
+  // reading its requests; a peer that drains nothing for idle_timeout is
+  // closed.
+  std::size_t max_queued_bytes = 256 * 1024;
+  // The process's descriptor limit, for `status` (0: unknown); the caller
+  // keeps max_connections below it.
+  std::size_t fd_limit = 0;
 };
 
 class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
@@ -52,8 +59,10 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
              Io io);
 
   // Bytes read from the peer. After a frame over the limit it answers
-  // FRAME_TOO_LARGE, asks to close, and ignores further input.
-  void OnBytes(std::string_view bytes);
+  // FRAME_TOO_LARGE, asks to close, and ignores further input. Returns the
+  // number of requests among them (complete, non-blank lines): only those
+  // count as activity for the idle timer.
+  std::size_t OnBytes(std::string_view bytes);
   // Pushes an event line now, between whole answers.
   void PushEvent(std::string line);
   // Stops answering (the connection is closing); late replies are dropped.

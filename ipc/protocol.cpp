@@ -321,7 +321,11 @@ std::string EncodeError(const json& id, const ErrorAnswer& error) {
     }
     err["details"] = std::move(details);
   }
-  return Line({{"id", id}, {"ok", false}, {"allow", false}, {"error", err}});
+  json answer = {{"id", id}, {"ok", false}, {"allow", false}, {"error", err}};
+  if (error.retry_after_seconds) {
+    answer["retryAfterSeconds"] = *error.retry_after_seconds;
+  }
+  return Line(answer);
 }
 
 std::string EncodeOk(const json& id) {
@@ -371,7 +375,9 @@ std::string EncodeStatus(const json& id, const StatusInfo& s) {
                {"sessions", s.sessions},
                {"cachedVerdicts", s.cached_verdicts},
                {"uptimeSeconds", s.uptime_seconds},
-               {"storeError", store_error}});
+               {"storeError", store_error},
+               {"maxConnections", s.max_connections},
+               {"fdLimit", s.fd_limit > 0 ? json(s.fd_limit) : json(nullptr)}});
 }
 
 std::string EncodeSessions(const json& id,

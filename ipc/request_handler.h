@@ -22,6 +22,9 @@ struct Peer {
   long long pid = -1;
   long long uid = -1;
   long long gid = -1;
+  // Root or the agent's own user: may list and end anyone's sessions. Set
+  // by the server (the Dispatcher), never by the handler.
+  bool privileged = false;
 };
 
 using ConnectionId = std::uint64_t;
@@ -55,6 +58,7 @@ struct ErrorAnswer {
   std::string code;
   std::string message;
   std::vector<std::pair<std::string, std::string>> details;  // field, message
+  std::optional<long long> retry_after_seconds = std::nullopt;  // RATE_LIMITED
 };
 
 using VerdictOrError = std::variant<Verdict, ErrorAnswer>;
@@ -92,6 +96,9 @@ struct StatusInfo {
   long long uptime_seconds = 0;
   // A verdict the agent could not write durably (requestId empty).
   std::optional<LastError> store_error;
+  // Filled in by the server from its own limits.
+  long long max_connections = 0;
+  long long fd_limit = 0;  // 0: not known
 };
 
 // One row of the `sessions` answer.
@@ -118,6 +125,9 @@ class RequestHandler {
                          const Peer& peer,
                          const AuthorizeParams& params,
                          Reply reply) = 0;
+  // Heartbeat and Release may touch a session only for the connection that
+  // opened it (connection-bound), the same uid (detached) or a privileged
+  // peer; anyone else gets SESSION_NOT_FOUND, as for an unknown id.
   virtual void Heartbeat(ConnectionId connection,
                          const Peer& peer,
                          const std::string& session_id,

@@ -102,6 +102,13 @@ std::string ServerCore::RefusalLine(Admission admission) {
 }
 
 void ServerCore::LogRefusal(Admission admission, const Peer& peer) const {
+  auto held_back = refusal_log_.Allow(LogThrottle::Clock::now());
+  if (!held_back) {
+    return;
+  }
+  if (*held_back > 0) {
+    spdlog::warn("ipc: {} more refused connections not logged", *held_back);
+  }
   switch (admission) {
     case Admission::kNotAllowed:
       spdlog::warn("ipc: refused peer pid={} uid={} (not allowed)", peer.pid,

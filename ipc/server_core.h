@@ -15,6 +15,7 @@
 
 #include "ipc/asio.h"
 #include "ipc/connection.h"
+#include "ipc/log_throttle.h"
 #include "ipc/server.h"
 
 namespace gg::ipc::internal {
@@ -123,6 +124,8 @@ class ServerCore {
   ServerOptions options_;
   long long server_uid_;
   Registry registry_;
+  // Refusals are the peers' to repeat: a few lines a minute at most.
+  mutable LogThrottle refusal_log_{std::chrono::seconds(10)};
   bool stopped_ = false;
 };
 

@@ -18,9 +18,14 @@ namespace gg::ipc::internal {
 
 namespace {
 
-// SYSTEM and Administrators full control, Authenticated Users read/write;
-// "P" protects the DACL from inherited entries.
-constexpr wchar_t kPipeSddl[] = L"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GRGW;;;AU)";
+// SYSTEM and Administrators full control; Authenticated Users read and
+// write data only: 0x120083 is FILE_READ_DATA | FILE_WRITE_DATA |
+// FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE. Never GENERIC_WRITE:
+// on a pipe it includes FILE_APPEND_DATA, which is FILE_CREATE_PIPE_INSTANCE,
+// and any user could then add an instance of the agent's name and answer
+// apps (collecting their keys). "P" protects the DACL from inherited entries.
+constexpr wchar_t kPipeSddl[] =
+    L"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x120083;;;AU)";
 constexpr DWORD kPipeBuffer = 65536;
 
 std::wstring Widen(const std::string& s) {
@@ -83,6 +88,18 @@ class PipeListener final : public Listener {
   bool accepting_ = true;
 };
 
+// True when some process already serves `name`: an instance waits for a
+// client (WaitNamedPipe succeeds) or all are busy (it times out). Only "no
+// such pipe" means free. FILE_FLAG_FIRST_PIPE_INSTANCE closes the race
+// after this check on Windows; the check itself also stops a squatter where
+// that flag is not enforced (wine).
+bool PipeNameTaken(const std::wstring& name) {
+  if (WaitNamedPipeW(name.c_str(), 1)) {
+    return true;
+  }
+  return GetLastError() != ERROR_FILE_NOT_FOUND;
+}
+
 Result<HANDLE> PipeListener::CreateInstance(bool first) {
   SECURITY_ATTRIBUTES sa{};
   sa.nLength = sizeof(sa);
@@ -93,6 +110,10 @@ Result<HANDLE> PipeListener::CreateInstance(bool first) {
     open_mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
   }
   const std::string& path = core_.options().path;
+  if (first && PipeNameTaken(Widen(path))) {
+    return MakeError("ADDRESS_IN_USE",
+                     "another agent is already listening on " + path);
+  }
   HANDLE pipe = CreateNamedPipeW(Widen(path).c_str(), open_mode,
                                  PIPE_TYPE_BYTE | PIPE_READMODE_BYTE |
                                      PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
@@ -163,7 +184,9 @@ std::unique_ptr<Listener> MakeListener(ServerCore& core) {
 }
 
 long long OwnUid() {
-  return -1;  // no uids: the DACL and the peer's token decide
+  // As peers' uids are read (peer_credentials_windows.cpp): 0 for
+  // LocalSystem and Administrators, else the RID of the user SID.
+  return ProcessUid(static_cast<long long>(GetCurrentProcessId()));
 }
 
 }  // namespace gg::ipc::internal

@@ -11,6 +11,9 @@ packages=(
   sqlite3 curl openssl python3 systemd file libfaketime strace ccache
   scdoc man-db lintian shellcheck zsh bash-completion
   python3-pip nodejs tinyproxy
+  # scripts/test-sanitizers.sh and scripts/fuzz.sh: clang's ASan, UBSan,
+  # TSan and libFuzzer runtimes, and llvm-symbolizer for their stacks.
+  clang libclang-rt-14-dev llvm
 )
 
 missing=()

@@ -1,5 +1,7 @@
 #include "service/agent_options.h"
 
+#include <algorithm>
+
 namespace gg::service {
 
 upstream::AuthorizeClientOptions UpstreamOptionsFrom(
@@ -36,6 +38,7 @@ agent::EngineOptions EngineOptionsFrom(const config::Config& config) {
       std::chrono::seconds(p.session_heartbeat_timeout_seconds);
   o.clock_rollback_tolerance_seconds = p.clock_rollback_tolerance_seconds;
   o.request_deadline = std::chrono::milliseconds(p.request_deadline_ms);
+  o.upstream_per_uid_per_minute = p.upstream_per_uid_per_minute;
   return o;
 }
 
@@ -55,10 +58,28 @@ ipc::ServerOptions ServerOptionsFrom(const config::Config& config,
     o.allowed_uids.assign(c.allowed_uids->begin(), c.allowed_uids->end());
   o.allowed_gids = std::move(group_ids);
   o.limits.max_connections = static_cast<std::size_t>(c.max_connections);
+  o.limits.max_connections_per_uid =
+      static_cast<std::size_t>(c.max_connections_per_uid);
   o.limits.max_in_flight =
       static_cast<std::size_t>(c.max_in_flight_per_connection);
   o.limits.idle_timeout = std::chrono::seconds(c.idle_timeout_seconds);
   return o;
+}
+
+bool FitConnectionsToFdLimit(ipc::Limits& limits,
+                             std::optional<long long> fd_limit) {
+  if (!fd_limit || *fd_limit <= 0) {
+    return false;
+  }
+  limits.fd_limit = static_cast<std::size_t>(*fd_limit);
+  // A tiny limit still leaves a few connections rather than none.
+  const long long usable = std::max(*fd_limit - kReservedFds, *fd_limit / 2);
+  const auto cap = static_cast<std::size_t>(std::max(1LL, usable));
+  if (limits.max_connections <= cap) {
+    return false;
+  }
+  limits.max_connections = cap;
+  return true;
 }
 
 std::vector<std::string> SettingsNeedingRestart(const config::Config& a,
@@ -81,6 +102,7 @@ std::vector<std::string> SettingsNeedingRestart(const config::Config& a,
       ia.allowed_uids != ib.allowed_uids ||
       ia.allowed_groups != ib.allowed_groups ||
       ia.max_connections != ib.max_connections ||
+      ia.max_connections_per_uid != ib.max_connections_per_uid ||
       ia.max_in_flight_per_connection != ib.max_in_flight_per_connection ||
       ia.idle_timeout_seconds != ib.idle_timeout_seconds)
     changed.push_back("ipc");

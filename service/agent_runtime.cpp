@@ -9,6 +9,7 @@
 #include "platform/time_format.h"
 #include "service/agent_options.h"
 #include "service/commands.h"
+#include "service/fd_limit.h"
 #include "service/metrics_textfile.h"
 #include "service/os_users.h"
 #include "service/reload_signal.h"
@@ -107,13 +108,24 @@ std::optional<int> AgentRuntime::Start() {
     }
     gids = *ids;
   }
-  server_ = std::make_unique<ipc::Server>(
-      io_, *bridge_,
-      ServerOptionsFrom(config_, options_.inherited_fds, std::move(gids)));
+  auto server_options =
+      ServerOptionsFrom(config_, options_.inherited_fds, std::move(gids));
+  const auto fd_limit = RaiseFdLimit();
+  if (FitConnectionsToFdLimit(server_options.limits, fd_limit)) {
+    spdlog::warn(
+        "ipc.maxConnections {} lowered to {}: the process may open only {} "
+        "files (raise LimitNOFILE)",
+        config_.ipc.max_connections, server_options.limits.max_connections,
+        *fd_limit);
+  }
+  server_ =
+      std::make_unique<ipc::Server>(io_, *bridge_, std::move(server_options));
   if (auto listening = server_->Start(); !listening) {
     spdlog::error("socket {}: {}", config_.ipc.path.string(),
                   listening.error().message);
-    return kExitFailure;
+    // An endpoint unusable as configured is a configuration error.
+    return listening.error().code == config::kConfigErrorCode ? kExitUsage
+                                                              : kExitFailure;
   }
   bridge_->AttachServer(server_.get());
   return std::nullopt;

@@ -1,5 +1,6 @@
 #include "agent/config/config.h"
 #include "service/commands.h"
+#include "service/os_config.h"
 
 namespace gg::service {
 
@@ -10,6 +11,11 @@ int CheckConfigCommand(const std::filesystem::path& config_path,
   if (!config) {
     err << "gg-agent: " << config_path.string() << ": invalid configuration\n"
         << config.error().message << "\n";
+    return kExitUsage;
+  }
+  if (auto supported = CheckConfigForThisOs(*config); !supported) {
+    err << "gg-agent: " << config_path.string() << ": invalid configuration\n"
+        << supported.error().message << "\n";
     return kExitUsage;
   }
   out << config::FormatEffectiveConfig(*config) << "\n";

@@ -17,11 +17,19 @@ int ToInt(long long v) {
   return static_cast<int>(v);
 }
 
+agent::SessionCaller CallerOf(ipc::ConnectionId connection,
+                              const ipc::Peer& peer) {
+  return {connection, ToInt(peer.uid), ToInt(peer.pid), peer.privileged};
+}
+
 }  // namespace
 
 ipc::VerdictOrError ToIpcAnswer(const agent::Decision& decision) {
   if (decision.error) {
-    ipc::ErrorAnswer error{decision.error->code, decision.error->message, {}};
+    ipc::ErrorAnswer error{decision.error->code,
+                           decision.error->message,
+                           {},
+                           decision.error->retry_after_seconds};
     for (const auto& d : decision.error->details)
       error.details.emplace_back(d.field, d.message);
     return error;
@@ -63,21 +71,21 @@ void IpcBridge::Authorize(ipc::ConnectionId connection,
                     });
 }
 
-void IpcBridge::Heartbeat(ipc::ConnectionId,
-                          const ipc::Peer&,
+void IpcBridge::Heartbeat(ipc::ConnectionId connection,
+                          const ipc::Peer& peer,
                           const std::string& session_id,
                           Reply reply) {
-  engine_.Heartbeat(session_id,
+  engine_.Heartbeat(session_id, CallerOf(connection, peer),
                     [reply = std::move(reply)](agent::Decision decision) {
                       reply(ToIpcAnswer(decision));
                     });
 }
 
 std::optional<ipc::ErrorAnswer> IpcBridge::Release(
-    ipc::ConnectionId,
-    const ipc::Peer&,
+    ipc::ConnectionId connection,
+    const ipc::Peer& peer,
     const std::string& session_id) {
-  if (engine_.Release(session_id))
+  if (engine_.Release(session_id, CallerOf(connection, peer)))
     return std::nullopt;
   return ipc::ErrorAnswer{"SESSION_NOT_FOUND", "no such session", {}};
 }

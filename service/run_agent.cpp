@@ -7,6 +7,7 @@
 #include "platform/log.h"
 #include "service/agent_runtime.h"
 #include "service/commands.h"
+#include "service/os_config.h"
 #include "service/proxy_env.h"
 
 namespace gg::service {
@@ -25,6 +26,11 @@ int RunAgent(const RunOptions& options, ServiceHost& host) {
   if (!config) {
     spdlog::error("{}: invalid configuration: {}", options.config_path.string(),
                   config.error().message);
+    return kExitUsage;
+  }
+  if (auto supported = CheckConfigForThisOs(*config); !supported) {
+    spdlog::error("{}: invalid configuration: {}", options.config_path.string(),
+                  supported.error().message);
     return kExitUsage;
   }
   log::Init(config->log.level, config->log.format, options.log_out);

@@ -65,6 +65,8 @@ struct IpcConfig {
   std::optional<std::vector<std::uint32_t>> allowed_uids;
   std::optional<std::vector<std::string>> allowed_groups;
   int max_connections = 1024;
+  // Well below max_connections, so one user cannot hold every slot.
+  int max_connections_per_uid = 64;
   int max_in_flight_per_connection = 32;
   int idle_timeout_seconds = 30;
 };
@@ -81,6 +83,9 @@ struct PolicyConfig {
   long long session_heartbeat_timeout_seconds = 90;
   long long clock_rollback_tolerance_seconds = 300;
   int request_deadline_ms = 5000;
+  // Upstream requests for keys the agent holds no verdict for, per local
+  // uid and minute (a token bucket); past it RATE_LIMITED.
+  int upstream_per_uid_per_minute = 60;
 };
 
 struct HwidConfig {

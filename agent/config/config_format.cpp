@@ -74,6 +74,7 @@ std::string FormatEffectiveConfig(const Config& c) {
       {"allowedUids", OrNull(c.ipc.allowed_uids)},
       {"allowedGroups", OrNull(c.ipc.allowed_groups)},
       {"maxConnections", c.ipc.max_connections},
+      {"maxConnectionsPerUid", c.ipc.max_connections_per_uid},
       {"maxInFlightPerConnection", c.ipc.max_in_flight_per_connection},
       {"idleTimeoutSeconds", c.ipc.idle_timeout_seconds},
   };
@@ -87,6 +88,7 @@ std::string FormatEffectiveConfig(const Config& c) {
       {"clockRollbackToleranceSeconds",
        c.policy.clock_rollback_tolerance_seconds},
       {"requestDeadlineMs", c.policy.request_deadline_ms},
+      {"upstreamPerUidPerMinute", c.policy.upstream_per_uid_per_minute},
   };
   Json doc = {
       {"server", server},

@@ -35,7 +35,10 @@ bool IsBase64Of32Bytes(std::string_view b64, std::string* raw) {
 
 std::filesystem::path Resolve(const ConfigEnv& env,
                               const std::filesystem::path& p) {
-  if (p.is_relative() && !env.base_dir.empty())
+  // Relative to the config's folder only when it has no root at all: on
+  // Windows \\.\pipe\gg-agent (a pipe name) and \dir have a root
+  // directory without a root name, which std::filesystem calls relative.
+  if (p.is_relative() && !p.has_root_directory() && !env.base_dir.empty())
     return env.base_dir / p;
   return p;
 }
@@ -191,6 +194,7 @@ void ParseIpc(ObjectReader r, const ConfigEnv& env, IpcConfig* ipc) {
       if ((*ipc->allowed_groups)[i].empty())
         r.Fail("allowedGroups[" + std::to_string(i) + "]", "must not be empty");
   r.Integer("maxConnections", 1, 65536, &ipc->max_connections);
+  r.Integer("maxConnectionsPerUid", 1, 65536, &ipc->max_connections_per_uid);
   r.Integer("maxInFlightPerConnection", 1, 4096,
             &ipc->max_in_flight_per_connection);
   r.Integer("idleTimeoutSeconds", 1, kDay, &ipc->idle_timeout_seconds);
@@ -209,6 +213,8 @@ void ParsePolicy(ObjectReader r, PolicyConfig* p) {
   r.Integer("clockRollbackToleranceSeconds", 0, 30 * kDay,
             &p->clock_rollback_tolerance_seconds);
   r.Integer("requestDeadlineMs", 1, kMaxTimeoutMs, &p->request_deadline_ms);
+  r.Integer("upstreamPerUidPerMinute", 1, 1000000,
+            &p->upstream_per_uid_per_minute);
   r.Finish();
 }
 

@@ -246,6 +246,11 @@ std::optional<json> ParseStrictJson(std::string_view text,
     errors->push_back("config: not valid JSON (line " + std::to_string(line) +
                       ", column " + std::to_string(column) + ")");
     return std::nullopt;
+  } catch (const json::exception&) {
+    // A number too large for any type (out_of_range 406), found by
+    // tests/fuzz/config_fuzzer: a bad file, never a crash.
+    errors->push_back("config: not valid JSON (a number out of range)");
+    return std::nullopt;
   }
   if (!duplicates.empty()) {
     for (const auto& d : duplicates)

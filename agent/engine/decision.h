@@ -57,6 +57,7 @@ struct RequestError {
   std::string code;  // "VALIDATION_ERROR", "SESSION_NOT_FOUND", ...
   std::string message;
   std::vector<upstream::FieldDetail> details;
+  std::optional<long long> retry_after_seconds = std::nullopt;  // RATE_LIMITED
 };
 
 struct Decision {

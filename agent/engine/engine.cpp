@@ -18,6 +18,9 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr auto kShutdownTimeout = milliseconds(2000);
+// The hwid memo is cheap to refill (one HMAC), so past this it is cleared
+// rather than let made-up product ids grow it.
+constexpr std::size_t kMaxHwids = 1024;
 constexpr const char* kInstanceIdState = "instance_id";
 
 Status PutMarks(store::VerdictStore& store, const TimeMarks& marks) {
@@ -57,6 +60,29 @@ Decision ErrorDecision(std::string code, std::string message) {
   return d;
 }
 
+bool MayTouch(const Session& s, const SessionCaller& caller) {
+  if (caller.privileged) {
+    return true;
+  }
+  if (!s.detached) {
+    return s.connection_id == caller.connection_id;
+  }
+  if (caller.uid >= 0) {
+    return s.uid == caller.uid;
+  }
+  return caller.pid > 0 && s.pid == caller.pid;
+}
+
+Decision RateLimitedDecision(long long retry_after_seconds) {
+  Decision d = ErrorDecision(
+      "RATE_LIMITED",
+      "Too many license keys unknown to this agent asked for by this user; "
+      "retry in " +
+          std::to_string(retry_after_seconds) + " s");
+  d.error->retry_after_seconds = retry_after_seconds;
+  return d;
+}
+
 Decision StoppingDecision() {
   Decision d;
   d.reason_code = std::string(kAgentOffline);
@@ -89,7 +115,8 @@ Engine::Engine(EngineOptions options, EngineIdentity identity, EngineDeps deps)
     : options_(std::move(options)),
       identity_(std::move(identity)),
       deps_(deps),
-      sessions_(deps.probe) {
+      sessions_(deps.probe),
+      budget_(options_.upstream_per_uid_per_minute) {
   Scheduler& scheduler = deps_.scheduler;
   // Reports come on the client's thread: hop onto the loop.
   deps_.upstream.SetAttemptObserver(
@@ -237,6 +264,20 @@ Engine::KeyState& Engine::StateFor(const store::VerdictKey& key) {
   return *it->second;
 }
 
+void Engine::ForgetIfUnused(KeyState& ks) {
+  if (ks.cached || ks.in_flight || !ks.waiters.empty() ||
+      ks.refresh_timer != 0 || sessions_.CountFor(ks.key) > 0) {
+    return;
+  }
+  keys_.erase(ks.key_string);  // destroys ks
+  // Made-up product ids must not grow the memo either. Cleared only here,
+  // at the end of an ask or an outcome, where no DecisionInput (which
+  // views an entry) is alive.
+  if (hwids_.size() > kMaxHwids) {
+    hwids_.clear();
+  }
+}
+
 DecisionInput Engine::MakeInput(const KeyState& ks,
                                 int local_sessions,
                                 const upstream::Outcome* outcome) {
@@ -256,6 +297,7 @@ DecisionInput Engine::MakeInput(const KeyState& ks,
 
 void Engine::UpdateOptions(EngineOptions options) {
   options_ = std::move(options);
+  budget_.set_per_minute(options_.upstream_per_uid_per_minute);
   if (time_)
     time_->set_tolerance_seconds(options_.clock_rollback_tolerance_seconds);
 }
@@ -304,16 +346,50 @@ void Engine::Authorize(AuthorizeInput input, Callback done) {
   }
   if (d) {
     Deliver(ks, w, *std::move(d));
+    ForgetIfUnused(ks);
     return;
   }
+  // Step 5 for a key with no verdict here costs the asking uid one token;
+  // joining a request already in flight costs nothing.
+  if (!ks.cached && !ks.in_flight) {
+    if (auto retry = budget_.TryTake(w.input.uid, deps_.clock.Monotonic())) {
+      spdlog::debug("engine: uid {} is out of upstream budget for new keys",
+                    w.input.uid);
+      Decision limited = RateLimitedDecision(*retry);
+      Tally(w, limited);
+      w.done(std::move(limited));
+      ForgetIfUnused(ks);
+      return;
+    }
+  }
+  ++waiting_authorizes_[w.input.connection_id];
   Enqueue(ks, std::move(w), count + 1);
 }
 
-void Engine::Heartbeat(const std::string& session_id, Callback done) {
+void Engine::NoteWaiterDone(const Waiter& w) {
+  if (w.kind != Waiter::Kind::kAuthorize) {
+    return;
+  }
+  auto it = waiting_authorizes_.find(w.input.connection_id);
+  if (it == waiting_authorizes_.end()) {
+    return;
+  }
+  if (--it->second == 0) {
+    waiting_authorizes_.erase(it);
+    closed_while_waiting_.erase(w.input.connection_id);
+  }
+}
+
+void Engine::Heartbeat(const std::string& session_id,
+                       const SessionCaller& caller,
+                       Callback done) {
   Waiter w;
   w.kind = Waiter::Kind::kHeartbeat;
   w.started = deps_.clock.Monotonic();
   const Session* s = sessions_.Find(session_id);
+  if (s != nullptr && !stopped_ && !MayTouch(*s, caller)) {
+    s = nullptr;  // someone else's: as if unknown
+  }
   if (s == nullptr || stopped_) {
     if (const Decision* denial = ended_.Find(
             session_id, w.started, options_.session_heartbeat_timeout)) {
@@ -346,6 +422,9 @@ void Engine::Answer(KeyState& ks, Waiter& w, const upstream::Outcome* outcome) {
   Deliver(ks, w,
           Decide(MakeInput(ks, local, outcome), options_.policy)
               .value_or(StoppingDecision()));
+  // After Deliver, which reads the closed-connection mark this waiter may
+  // be the last one to need.
+  NoteWaiterDone(w);
 }
 
 void Engine::Tally(const Waiter& w, const Decision& d) {
@@ -380,6 +459,14 @@ void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
     w.done(std::move(d));
     return;
   }
+  if (d.allow && closed_while_waiting_.count(w.input.connection_id) != 0) {
+    // The app left while its ask waited for the server: a session now
+    // would belong to nobody and hold a seat until restart.
+    spdlog::debug("engine: no session for closed connection {}",
+                  w.input.connection_id);
+    w.done(std::move(d));
+    return;
+  }
   if (d.allow) {
     Session s;
     s.key = ks.key;
@@ -411,12 +498,20 @@ void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
   w.done(std::move(d));
 }
 
-bool Engine::Release(const std::string& session_id) {
+bool Engine::Release(const std::string& session_id,
+                     const SessionCaller& caller) {
+  const Session* s = sessions_.Find(session_id);
+  if (s == nullptr || !MayTouch(*s, caller)) {
+    return false;
+  }
   return sessions_.Release(session_id).has_value();
 }
 
 void Engine::ConnectionClosed(ConnectionId connection_id) {
   sessions_.ReleaseConnection(connection_id);
+  if (waiting_authorizes_.count(connection_id) != 0) {
+    closed_while_waiting_.insert(connection_id);
+  }
 }
 
 void Engine::Sweep() {
@@ -473,6 +568,7 @@ EngineStatus Engine::StatusSnapshot() const {
   EngineStatus s = status_;
   s.sessions = sessions_.size();
   s.cached_verdicts = cached_count_;
+  s.tracked_keys = keys_.size();
   s.uptime_seconds =
       duration_cast<seconds>(deps_.clock.Monotonic() - start_mono_).count();
   s.clock_rollback = time_ && time_->RollbackDetected();

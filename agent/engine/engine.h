@@ -32,6 +32,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "agent/engine/decision.h"
@@ -40,6 +41,7 @@
 #include "agent/engine/scheduler.h"
 #include "agent/engine/sessions.h"
 #include "agent/engine/time_keeper.h"
+#include "agent/engine/upstream_budget.h"
 #include "agent/store/verdict_store.h"
 #include "agent/upstream/client.h"
 #include "platform/clock.h"
@@ -57,6 +59,9 @@ struct EngineOptions {
   std::chrono::seconds persist_interval{60};  // time marks, at most this
   std::chrono::seconds sweep_interval{5};     // detached-session checks
   double refresh_jitter = 0.1;  // refresh at interval * (1 - jitter * U)
+  // Upstream requests per local uid and minute for keys with no verdict
+  // in memory (policy.upstreamPerUidPerMinute); past it RATE_LIMITED.
+  long long upstream_per_uid_per_minute = 60;
 };
 
 // Who this agent is.
@@ -102,6 +107,17 @@ struct AuthorizeInput {
   ConnectionId connection_id = 0;
 };
 
+// Who asks to heartbeat or release a session. Only the connection that
+// opened a connection-bound session, the uid that opened a detached one
+// (where the OS names no uid, as for a named pipe: the same process), or a
+// privileged caller (root or the agent's own user) may touch it.
+struct SessionCaller {
+  ConnectionId connection_id = 0;
+  int uid = -1;
+  int pid = -1;
+  bool privileged = false;
+};
+
 struct LastError {
   std::string code;
   std::string message;
@@ -127,6 +143,7 @@ struct EngineStatus {
   std::optional<RateLimitStatus> rate_limit;
   std::size_t sessions = 0;
   std::size_t cached_verdicts = 0;
+  std::size_t tracked_keys = 0;  // keys with any state in memory
   long long uptime_seconds = 0;
   bool clock_rollback = false;
   std::string instance_id;
@@ -156,13 +173,18 @@ class Engine {
   // (Decision::session_id).
   void Authorize(AuthorizeInput input, Callback done);
   // heartbeat: the session's verdict as it stands now; SESSION_NOT_FOUND
-  // error for an unknown id. A denial ends the session. For a session the
-  // engine ended on a denial, that denial, for at least the heartbeat
-  // timeout after it ended.
-  void Heartbeat(const std::string& session_id, Callback done);
-  // release: false when the session is unknown.
-  bool Release(const std::string& session_id);
-  // Ends the connection-bound sessions of a closed connection.
+  // error for an unknown id, and for a session `caller` may not touch
+  // (SessionCaller), so other users learn nothing of it. A denial ends the
+  // session. For a session the engine ended on a denial, that denial, for
+  // at least the heartbeat timeout after it ended.
+  void Heartbeat(const std::string& session_id,
+                 const SessionCaller& caller,
+                 Callback done);
+  // release: false when the session is unknown or not the caller's.
+  bool Release(const std::string& session_id, const SessionCaller& caller);
+  // Ends the connection-bound sessions of a closed connection. An
+  // authorize of that connection still waiting for the server opens no
+  // session when it is answered: nobody is left to hold it.
   void ConnectionClosed(ConnectionId connection_id);
 
   // A reloaded configuration (SIGHUP, PARAMCHANGE): later decisions,
@@ -209,13 +231,19 @@ class Engine {
   void OnRefreshTimer(KeyState& ks);
   void RecordOutcome(const KeyState& ks, const upstream::Outcome& outcome);
   void OnUpstreamAttempt(const upstream::AttemptReport& report);
+  // `then` gets Ok() once the verdict is cached, or the error of an allow
+  // that could not be stored (then not cached, not to be acknowledged).
   void StoreVerdictThen(KeyState& ks,
                         CachedVerdict cached,
-                        std::function<void()> then);
+                        std::function<void(const Status&)> then);
   void DeleteVerdictOf(KeyState& ks);
   void NoteStoreResult(KeyState& ks, const Status& s);
   void RetryStaleDisk();
   KeyState& StateFor(const store::VerdictKey& key);
+  // Drops `ks` (invalidating it) when nothing refers to it any more: no
+  // verdict, no session, no request, no waiter, no timer.
+  void ForgetIfUnused(KeyState& ks);
+  void NoteWaiterDone(const Waiter& w);
 
   EngineOptions options_;
   EngineIdentity identity_;
@@ -223,9 +251,19 @@ class Engine {
   std::optional<TimeKeeper> time_;
   SessionTable sessions_;
   EndedSessions ended_;  // ended on a denial, for heartbeats
-  // Never erased, so a KeyState& stays valid for the engine's lifetime.
+  // A KeyState& stays valid while the key has a verdict, a session, a
+  // request in flight, a waiter or a timer (every callback that holds one
+  // is one of those); past that ForgetIfUnused erases it, so made-up keys
+  // leave nothing behind.
   std::unordered_map<std::string, std::unique_ptr<KeyState>> keys_;
+  // A memo, bounded: cleared by ForgetIfUnused past kMaxHwids entries.
   std::unordered_map<std::string, std::string> hwids_;
+  UpstreamBudget budget_;
+  // Authorize asks still waiting for the server, per connection, and the
+  // connections among them that closed meanwhile (both bounded by the
+  // waiters).
+  std::unordered_map<ConnectionId, std::size_t> waiting_authorizes_;
+  std::unordered_set<ConnectionId> closed_while_waiting_;
   std::size_t cached_count_ = 0;
   std::uint64_t next_waiter_id_ = 1;
   MonoTime start_mono_{};

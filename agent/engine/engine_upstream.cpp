@@ -70,13 +70,24 @@ void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
       CachedVerdict cached{*verdict, fields->hwid,
                            time_->EstimatedNowSeconds()};
       // Durable first: no app hears the verdict (not even from the
-      // in-memory cache) before the write returned.
-      StoreVerdictThen(ks, std::move(cached),
-                       [this, ksp = &ks, outcome = std::move(outcome)] {
-                         if (!stopped_) {
-                           CompleteOutcome(*ksp, outcome);
-                         }
-                       });
+      // in-memory cache) before the write returned. An allow that cannot
+      // be stored is not acknowledged (spec/agent.md §4): a crash now would
+      // lose it, so the app hears what it would without a server, and what
+      // is cached (and on disk) from before still serves under its rules.
+      StoreVerdictThen(
+          ks, std::move(cached),
+          [this, ksp = &ks, outcome = std::move(outcome)](const Status& s) {
+            if (stopped_) {
+              return;
+            }
+            if (!s) {
+              CompleteOutcome(
+                  *ksp, LocalFailure("STORE", "state store write failed: " +
+                                                  s.error().message));
+              return;
+            }
+            CompleteOutcome(*ksp, outcome);
+          });
       return;
     }
   } else if (verdict != nullptr && ks.cached) {
@@ -120,7 +131,7 @@ Status PutOrRemove(store::VerdictStore& store,
 
 void Engine::StoreVerdictThen(KeyState& ks,
                               CachedVerdict cached,
-                              std::function<void()> then) {
+                              std::function<void(const Status&)> then) {
   store::StoredVerdict row{ks.key, *cached.verdict.signed_material,
                            cached.received_at};
   const bool denial = !cached.verdict.allow;
@@ -129,18 +140,26 @@ void Engine::StoreVerdictThen(KeyState& ks,
                        denial] { return PutOrRemove(store, row, denial); },
                       [this, ksp = &ks, cached = std::move(cached),
                        then = std::move(then)](Status s) mutable {
-                        // Answered anyway: memory holds the new verdict, and
-                        // the disk holds it, or nothing, or (STORE_NOT_DURABLE,
-                        // retried) the old one.
                         if (!s) {
                           counters_.CountStoreError(StoreOp::kPutVerdict);
                         }
                         NoteStoreResult(*ksp, s);
+                        if (!s && cached.verdict.allow) {
+                          // status shows it until the next verdict is stored.
+                          const WallTime now = deps_.clock.Now();
+                          status_.last_error = LastError{
+                              "STORE", s.error().message, "", now, now, 1};
+                          then(s);
+                          return;
+                        }
+                        // A denial is answered anyway: memory holds it, and
+                        // the disk holds it, or nothing, or (STORE_NOT_DURABLE,
+                        // retried) the old one.
                         if (!ksp->cached) {
                           ++cached_count_;
                         }
                         ksp->cached = std::move(cached);
-                        then();
+                        then(Ok());
                       });
 }
 
@@ -189,7 +208,7 @@ void Engine::RetryStaleDisk() {
       continue;
     }
     if (ks->cached) {
-      StoreVerdictThen(*ks, *ks->cached, [] {});
+      StoreVerdictThen(*ks, *ks->cached, [](const Status&) {});
     } else {
       DeleteVerdictOf(*ks);
     }
@@ -218,6 +237,7 @@ void Engine::CompleteOutcome(KeyState& ks, const upstream::Outcome& outcome) {
     }
   }
   ScheduleRefresh(ks);
+  ForgetIfUnused(ks);  // last: it may destroy ks
 }
 
 void Engine::OnDeadline(KeyState& ks, std::uint64_t waiter_id) {
@@ -273,7 +293,11 @@ void Engine::ScheduleRefresh(KeyState& ks) {
 void Engine::OnRefreshTimer(KeyState& ks) {
   ks.refresh_timer = 0;
   const int count = sessions_.CountFor(ks.key);
-  if (stopped_ || count == 0) {
+  if (stopped_) {
+    return;
+  }
+  if (count == 0) {
+    ForgetIfUnused(ks);
     return;
   }
   if (!ks.in_flight) {  // else its answer reschedules

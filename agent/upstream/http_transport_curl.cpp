@@ -112,11 +112,7 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
     transfer->response.headers.clear();
     return n;
   }
-  const auto colon = line.find(':');
-  if (colon != std::string_view::npos) {
-    transfer->response.headers[Lower(Trim(line.substr(0, colon)))] =
-        std::string(Trim(line.substr(colon + 1)));
-  }
+  AddHeaderLine(line, transfer->response);
   return n;
 }
 
@@ -388,6 +384,14 @@ class CurlTransport final : public HttpTransport {
 };
 
 }  // namespace
+
+void AddHeaderLine(std::string_view line, HttpResponse& response) {
+  const auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    response.headers[Lower(Trim(line.substr(0, colon)))] =
+        std::string(Trim(line.substr(colon + 1)));
+  }
+}
 
 Result<std::unique_ptr<HttpTransport>> CreateCurlTransport(
     const CurlTransportOptions& options) {

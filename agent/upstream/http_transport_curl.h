@@ -20,11 +20,18 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "agent/upstream/http_transport.h"
 #include "platform/result.h"
 
 namespace gg::upstream {
+
+// One raw header line as libcurl hands it over ("Name: value\r\n") into
+// `response.headers` (name lowercased, value trimmed, the last of a
+// repeated name kept); lines without ':' are ignored. Exposed for the
+// upstream answer fuzzer, which feeds it what a hostile server could send.
+void AddHeaderLine(std::string_view line, HttpResponse& response);
 
 struct CurlTransportOptions {
   std::optional<std::string> ca_file;

@@ -37,6 +37,9 @@ std::optional<long long> FromFields(int y,
   using namespace std::chrono;
   const year_month_day ymd{year(y), month(static_cast<unsigned>(mo)),
                            day(static_cast<unsigned>(d))};
+  // Signed dates are whole seconds in 64 bits (UnixTime), so every year of
+  // the format fits (years past 2262 overflowed WallTime's nanoseconds;
+  // found by time_parse_fuzzer).
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) {
     return std::nullopt;
   }

@@ -7,7 +7,8 @@ get_filename_component(_gg_root ${_gg_client_dir}/../.. ABSOLUTE)
 set(GG_CLIENT_PORTABLE_SOURCES
   ${_gg_client_dir}/client.cpp ${_gg_client_dir}/client_core.cpp
   ${_gg_client_dir}/answer.cpp ${_gg_client_dir}/line_buffer.cpp
-  ${_gg_client_dir}/event_queue.cpp ${_gg_client_dir}/reasons.cpp)
+  ${_gg_client_dir}/event_queue.cpp ${_gg_client_dir}/reasons.cpp
+  ${_gg_client_dir}/server_trust.cpp)
 set(GG_CLIENT_SOURCES ${GG_CLIENT_PORTABLE_SOURCES})
 if(CMAKE_SYSTEM_NAME STREQUAL "Windows")
   list(APPEND GG_CLIENT_SOURCES ${_gg_client_dir}/transport_windows.cpp)

@@ -1,12 +1,20 @@
 // The named-pipe transport of libggclient (Windows): overlapped reads and
-// writes so every wait is bounded by the caller's timeout.
+// writes so every wait is bounded by the caller's timeout. Before a byte is
+// sent, the server end is checked (server_trust.h): any local user who
+// could create an instance of the pipe name would otherwise collect the
+// license keys and answer "allow".
 #include <windows.h>
+
+#include <aclapi.h>
+#include <sddl.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "ipc/client/server_trust.h"
 #include "ipc/client/transport.h"
 
 namespace gg::client_internal {
@@ -172,6 +180,90 @@ class PipeTransport : public Transport {
   char buf_[8192];
 };
 
+// The string form of the user SID in `token`, or "" when unreadable.
+std::string TokenUserSid(HANDLE token) {
+  DWORD size = 0;
+  GetTokenInformation(token, TokenUser, nullptr, 0, &size);
+  if (size == 0) {
+    return {};
+  }
+  std::vector<unsigned char> buf(size);
+  if (!GetTokenInformation(token, TokenUser, buf.data(), size, &size)) {
+    return {};
+  }
+  LPSTR text = nullptr;
+  PSID sid = reinterpret_cast<TOKEN_USER*>(buf.data())->User.Sid;
+  if (!ConvertSidToStringSidA(sid, &text)) {
+    return {};
+  }
+  std::string out(text);
+  LocalFree(text);
+  return out;
+}
+
+std::string ProcessUserSid(HANDLE process) {
+  HANDLE token = nullptr;
+  if (!OpenProcessToken(process, TOKEN_QUERY, &token)) {
+    return {};
+  }
+  std::string sid = TokenUserSid(token);
+  CloseHandle(token);
+  return sid;
+}
+
+// The account the server end of `pipe` runs as. Its process token first; a
+// standard user may not open a LocalSystem process's token, and then the
+// owner of the pipe, which is the account that created it (only the agent
+// may add instances: the DACL keeps FILE_CREATE_PIPE_INSTANCE from users).
+std::string ServerSid(HANDLE pipe, std::string& why) {
+  ULONG pid = 0;
+  if (!GetNamedPipeServerProcessId(pipe, &pid)) {
+    why = LastError("GetNamedPipeServerProcessId");
+    return {};
+  }
+  if (HANDLE process =
+          OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)) {
+    std::string sid = ProcessUserSid(process);
+    CloseHandle(process);
+    if (!sid.empty()) {
+      return sid;
+    }
+  }
+  PSID owner = nullptr;
+  PSECURITY_DESCRIPTOR sd = nullptr;
+  if (GetSecurityInfo(pipe, SE_KERNEL_OBJECT, OWNER_SECURITY_INFORMATION,
+                      &owner, nullptr, nullptr, nullptr,
+                      &sd) != ERROR_SUCCESS) {
+    why = "cannot read the account of server process " + std::to_string(pid);
+    return {};
+  }
+  std::string out;
+  LPSTR text = nullptr;
+  if (owner != nullptr && ConvertSidToStringSidA(owner, &text)) {
+    out = text;
+    LocalFree(text);
+  }
+  LocalFree(sd);
+  if (out.empty()) {
+    why = "cannot read the owner of the pipe";
+  }
+  return out;
+}
+
+bool ServerTrusted(HANDLE pipe, std::string& why) {
+  std::string server = ServerSid(pipe, why);
+  if (server.empty()) {
+    return false;
+  }
+  std::string self = ProcessUserSid(GetCurrentProcess());
+  if (!TrustedServerAccount(server, self)) {
+    why = "the server runs as " + server +
+          ", not as LocalSystem or the agent's service account";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::unique_ptr<Transport> Connect(const std::string& path,
@@ -179,12 +271,24 @@ std::unique_ptr<Transport> Connect(const std::string& path,
                                    long long /*agent_uid*/,
                                    std::string& error) {
   std::wstring name = Widen(path);
+  // Data only (no FILE_APPEND_DATA, which on a pipe is create-instance, and
+  // which the pipe's DACL refuses), plus READ_CONTROL for the owner check.
+  // Identification level: the server may learn who we are, never act as us.
+  constexpr DWORD kAccess = FILE_READ_DATA | FILE_WRITE_DATA |
+                            FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE;
+  constexpr DWORD kFlags =
+      FILE_FLAG_OVERLAPPED | SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION;
   // All instances busy: wait for one, up to the timeout.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    HANDLE pipe =
-        CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-                    OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+    HANDLE pipe = CreateFileW(name.c_str(), kAccess, 0, nullptr, OPEN_EXISTING,
+                              kFlags, nullptr);
     if (pipe != INVALID_HANDLE_VALUE) {
+      std::string why;
+      if (!ServerTrusted(pipe, why)) {
+        CloseHandle(pipe);
+        error = "refusing " + path + ": " + why;
+        return nullptr;
+      }
       return std::make_unique<PipeTransport>(pipe);
     }
     if (GetLastError() != ERROR_PIPE_BUSY ||

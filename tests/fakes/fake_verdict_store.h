@@ -28,6 +28,10 @@ class FakeVerdictStore final : public store::VerdictStore {
     if (fail_writes) {
       return MakeError("IO", "injected write failure");
     }
+    if (put_error) {
+      log.push_back("put-failed:" + verdict.key.license_key);
+      return tl::unexpected(*put_error);
+    }
     log.push_back("put:" + verdict.key.license_key);
     if (fail_verdict_writes) {
       return MakeError("STORE", "injected put failure");
@@ -68,6 +72,8 @@ class FakeVerdictStore final : public store::VerdictStore {
     return k.product_id + '\n' + k.license_key;
   }
 
+  // Set: PutVerdict fails with it (a full or locked disk).
+  std::optional<Error> put_error;
   std::map<std::string, store::StoredVerdict> verdicts;
   std::map<std::string, std::string> state;
   std::vector<store::UpstreamEvent> events;

@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -47,16 +49,23 @@ int DecodeStatus(int status) {
   return -1;
 }
 
+// What a spawned child gets besides its arguments and environment.
+struct ChildSetup {
+  std::vector<std::string> prefix;  // a command that runs gg-agent
+  long long nofile_limit = -1;      // RLIMIT_NOFILE, soft and hard
+  int listen_fd = -1;               // becomes fd 3 with LISTEN_FDS/LISTEN_PID
+  uid_t uid = static_cast<uid_t>(-1);  // run as (no supplementary groups)
+  gid_t gid = static_cast<gid_t>(-1);
+};
+
 // fork + exec of gg-agent with stdout and stderr to `log_path`. Everything
 // the child needs is built before fork (no allocation after it).
 Result<pid_t> Spawn(const std::vector<std::string>& args,
                     const std::vector<std::string>& extra_env,
                     const std::filesystem::path& log_path,
-                    const std::vector<std::string>& prefix = {},
-                    const char* program = GG_AGENT_PATH,
-                    uid_t uid = static_cast<uid_t>(-1),
-                    gid_t gid = static_cast<gid_t>(-1)) {
-  std::vector<std::string> argv_s = prefix;
+                    const ChildSetup& setup = {},
+                    const char* program = GG_AGENT_PATH) {
+  std::vector<std::string> argv_s = setup.prefix;
   argv_s.push_back(program);
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -67,10 +76,16 @@ Result<pid_t> Spawn(const std::vector<std::string>& args,
   for (char** e = environ; *e != nullptr; ++e)
     env_s.emplace_back(*e);
   env_s.insert(env_s.end(), extra_env.begin(), extra_env.end());
+  if (setup.listen_fd >= 0) {
+    env_s.emplace_back("LISTEN_FDS=1");
+    // The child writes its own pid here (no allocation after fork).
+    env_s.emplace_back("LISTEN_PID=" + std::string(20, ' '));
+  }
   std::vector<char*> envp;
   for (auto& e : env_s)
     envp.push_back(e.data());
   envp.push_back(nullptr);
+  char* listen_pid = setup.listen_fd >= 0 ? envp[envp.size() - 2] : nullptr;
   int log_fd =
       ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0)
@@ -86,9 +101,23 @@ Result<pid_t> Spawn(const std::vector<std::string>& args,
     if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(log_fd, 1) < 0 ||
         ::dup2(log_fd, 2) < 0)
       ::_exit(126);
-    if (uid != static_cast<uid_t>(-1) &&
-        (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 ||
-         ::setuid(uid) != 0))
+    if (setup.nofile_limit > 0) {
+      rlimit limit{static_cast<rlim_t>(setup.nofile_limit),
+                   static_cast<rlim_t>(setup.nofile_limit)};
+      if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+        ::_exit(125);
+    }
+    if (listen_pid != nullptr) {
+      if (setup.listen_fd == 3
+              ? ::fcntl(3, F_SETFD, 0) < 0  // dup2 onto itself keeps CLOEXEC
+              : ::dup2(setup.listen_fd, 3) < 0)
+        ::_exit(124);
+      std::snprintf(listen_pid, 32, "LISTEN_PID=%d",
+                    static_cast<int>(::getpid()));
+    }
+    if (setup.uid != static_cast<uid_t>(-1) &&
+        (::setgroups(0, nullptr) != 0 || ::setgid(setup.gid) != 0 ||
+         ::setuid(setup.uid) != 0))
       ::_exit(125);
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
@@ -188,9 +217,13 @@ Status AgentProcess::WriteConfigText(const std::string& text) {
 Status AgentProcess::Start(std::vector<std::string> extra_env, Ms timeout) {
   if (Running())
     return MakeError("E2E_STATE", "agent already running");
-  auto pid =
-      Spawn({"run", "--config", ConfigPath().string()}, extra_env, LogPath(),
-            command_prefix_, GG_AGENT_PATH, run_uid_, run_gid_);
+  ChildSetup setup;
+  setup.prefix = command_prefix_;
+  setup.nofile_limit = nofile_limit_;
+  setup.uid = run_uid_;
+  setup.gid = run_gid_;
+  auto pid = Spawn({"run", "--config", ConfigPath().string()}, extra_env,
+                   LogPath(), setup);
   if (!pid)
     return tl::unexpected(pid.error());
   pid_ = *pid;
@@ -321,7 +354,9 @@ Result<ExitStatus> RunProgramToExit(const char* program,
     return MakeError("E2E_IO", "mkstemp: " + std::string(std::strerror(errno)));
   ::close(fd);
   const std::filesystem::path out_path = tmpl;
-  auto pid = Spawn(args, extra_env, out_path, prefix, program);
+  ChildSetup setup;
+  setup.prefix = prefix;
+  auto pid = Spawn(args, extra_env, out_path, setup, program);
   if (!pid)
     return tl::unexpected(pid.error());
   int status = 0;
@@ -347,6 +382,29 @@ Result<ExitStatus> RunProgramToExit(const char* program,
   if (reaped != *pid)
     return MakeError("E2E_TIMEOUT",
                      std::string(program) + " did not exit: " + result.output);
+  return result;
+}
+
+Result<ExitStatus> AgentProcess::RunWithListenFd(int fd, Ms timeout) {
+  if (Running())
+    return MakeError("E2E_STATE", "agent already running");
+  const std::size_t log_start = Log().size();
+  ChildSetup setup;
+  setup.listen_fd = fd;
+  auto pid =
+      Spawn({"run", "--config", ConfigPath().string()}, {}, LogPath(), setup);
+  if (!pid)
+    return tl::unexpected(pid.error());
+  pid_ = *pid;
+  auto code = WaitExit(timeout);
+  ExitStatus result;
+  result.output = Log().substr(log_start);
+  if (!code) {
+    Kill();
+    return MakeError("E2E_TIMEOUT",
+                     "gg-agent did not exit; log:\n" + result.output);
+  }
+  result.code = *code;
   return result;
 }
 

@@ -75,6 +75,15 @@ class AgentProcess {
   // Root only: later Start()s run the agent as `uid`/`gid` (no
   // supplementary groups); the directory tree is handed to that user.
   [[nodiscard]] Status RunAs(uid_t uid, gid_t gid);
+  // Later starts run the agent under RLIMIT_NOFILE `limit` (soft and hard,
+  // so it cannot raise it back).
+  void SetNofileLimit(long long limit) { nofile_limit_ = limit; }
+  // Runs `gg-agent run` with `fd` handed over as systemd would (fd 3,
+  // LISTEN_FDS=1, LISTEN_PID its pid), to completion (killed after
+  // `timeout`, then an error with its log).
+  [[nodiscard]] Result<ExitStatus> RunWithListenFd(
+      int fd,
+      std::chrono::milliseconds timeout);
   // SIGTERM and a bounded wait; the exit status.
   Result<int> Stop(
       std::chrono::milliseconds timeout = std::chrono::seconds(15));
@@ -119,6 +128,7 @@ class AgentProcess {
   pid_t pid_ = -1;
   uid_t run_uid_ = static_cast<uid_t>(-1);
   gid_t run_gid_ = static_cast<gid_t>(-1);
+  long long nofile_limit_ = -1;
 };
 
 // Runs `program ARGS...` with `extra_env` ("K=V") added, to completion

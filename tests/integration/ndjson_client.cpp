@@ -41,6 +41,12 @@ Result<std::unique_ptr<NdjsonClient>> NdjsonClient::Connect(
   return client;
 }
 
+std::unique_ptr<NdjsonClient> NdjsonClient::Adopt(int fd) {
+  std::unique_ptr<NdjsonClient> client(new NdjsonClient());
+  client->fd_ = fd;
+  return client;
+}
+
 NdjsonClient::~NdjsonClient() {
   if (fd_ >= 0)
     ::close(fd_);

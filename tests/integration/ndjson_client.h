@@ -25,6 +25,8 @@ class NdjsonClient {
  public:
   [[nodiscard]] static Result<std::unique_ptr<NdjsonClient>> Connect(
       const std::filesystem::path& socket_path);
+  // Takes over a connected stream socket (closed by the destructor).
+  static std::unique_ptr<NdjsonClient> Adopt(int fd);
   ~NdjsonClient();
   NdjsonClient(const NdjsonClient&) = delete;
   NdjsonClient& operator=(const NdjsonClient&) = delete;

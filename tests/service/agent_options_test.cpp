@@ -64,6 +64,25 @@ TEST(AgentOptions, SocketDirectoryModeFollowsSocketMode) {
   EXPECT_EQ(ServerOptionsFrom(c, {3}, {}).activated_fds, std::vector<int>{3});
 }
 
+// maxConnections is held below the real descriptor limit, which status
+// shows; a limit with room to spare changes nothing.
+TEST(AgentOptions, ConnectionsFitTheDescriptorLimit) {
+  ipc::Limits limits;
+  limits.max_connections = 1024;
+  EXPECT_TRUE(FitConnectionsToFdLimit(limits, 128));
+  EXPECT_EQ(limits.max_connections, 64u);
+  EXPECT_EQ(limits.fd_limit, 128u);
+  limits.max_connections = 1024;
+  EXPECT_FALSE(FitConnectionsToFdLimit(limits, 65536));
+  EXPECT_EQ(limits.max_connections, 1024u);
+  EXPECT_EQ(limits.fd_limit, 65536u);
+  EXPECT_TRUE(FitConnectionsToFdLimit(limits, 20));
+  EXPECT_EQ(limits.max_connections, 10u);
+  ipc::Limits unknown;
+  EXPECT_FALSE(FitConnectionsToFdLimit(unknown, std::nullopt));
+  EXPECT_EQ(unknown.max_connections, 1024u);
+}
+
 // Policy and log changes apply on reload; server, ipc, state and hwid
 // changes are named as needing a restart.
 TEST(AgentOptions, SettingsNeedingRestart) {

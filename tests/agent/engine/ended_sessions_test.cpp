@@ -24,7 +24,7 @@ TEST_F(EngineTest, HeartbeatOfRevokedSessionAnswersTheDenial) {
   ASSERT_EQ(sink_.events.size(), 1u);
 
   auto hb = std::make_shared<std::optional<Decision>>();
-  engine_->Heartbeat((*a)->session_id,
+  engine_->Heartbeat((*a)->session_id, kPrivileged,
                      [hb](Decision d) { *hb = std::move(d); });
   ASSERT_TRUE(hb->has_value());
   EXPECT_FALSE((*hb)->allow);
@@ -36,13 +36,13 @@ TEST_F(EngineTest, HeartbeatOfRevokedSessionAnswersTheDenial) {
 
   clock_.Advance(options_.session_heartbeat_timeout);  // still remembered
   hb->reset();
-  engine_->Heartbeat((*a)->session_id,
+  engine_->Heartbeat((*a)->session_id, kPrivileged,
                      [hb](Decision d) { *hb = std::move(d); });
   ASSERT_TRUE(hb->has_value());
   EXPECT_EQ((*hb)->reason_code, "LICENSE_REVOKED");
 
   clock_.Advance(seconds(1));
-  engine_->Heartbeat((*a)->session_id,
+  engine_->Heartbeat((*a)->session_id, kPrivileged,
                      [hb](Decision d) { *hb = std::move(d); });
   ASSERT_TRUE((*hb)->error.has_value());
   EXPECT_EQ((*hb)->error->code, "SESSION_NOT_FOUND");

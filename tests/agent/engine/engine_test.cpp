@@ -85,6 +85,33 @@ TEST_F(EngineTest, VerdictPersistedBeforeReply) {
   EXPECT_LT(put, said);
 }
 
+// An allow that cannot be stored is not acknowledged (a crash would lose
+// it): the app is refused as if the server could not be asked, status
+// names the store, and once writes work again the next ask is allowed
+// online, without a restart.
+TEST_F(EngineTest, AllowThatCannotBeStoredIsNotAnswered) {
+  StartEngine();
+  store_.put_error = Error{"STORE", "database or disk is full"};
+  auto refused = Ask();
+  Answer(0, VerdictFor(0, {}));
+  ASSERT_TRUE(refused->has_value());
+  EXPECT_FALSE((*refused)->allow);
+  EXPECT_EQ((*refused)->reason_code, "AGENT_OFFLINE");
+  EXPECT_EQ(engine_->StatusSnapshot().cached_verdicts, 0u);
+  EXPECT_EQ(engine_->StatusSnapshot().sessions, 0u);
+  ASSERT_TRUE(engine_->StatusSnapshot().last_error.has_value());
+  EXPECT_EQ(engine_->StatusSnapshot().last_error->code, "STORE");
+
+  store_.put_error.reset();
+  auto allowed = Ask();
+  ASSERT_EQ(upstream_.calls(), 2u);
+  Answer(1, VerdictFor(1, {}));
+  ASSERT_TRUE(allowed->has_value());
+  EXPECT_TRUE((*allowed)->allow);
+  EXPECT_EQ(SourceName((*allowed)->source), "online");
+  EXPECT_EQ(store_.verdicts.size(), 1u);
+}
+
 // Past requestDeadlineMs the ask is answered by the offline rules; the
 // request goes on and its verdict then fills the cache.
 TEST_F(EngineTest, DeadlineAnswersOfflineThenCacheUpdated) {
@@ -268,8 +295,8 @@ TEST_F(EngineTest, LocalConcurrencyLimit) {
   EXPECT_EQ((*third)->reason_code, "CONCURRENCY_LIMIT_EXCEEDED");
   EXPECT_EQ(SourceName((*third)->source), "local");
   EXPECT_EQ(upstream_.calls(), 1u);
-  EXPECT_TRUE(engine_->Release((*second)->session_id));
-  EXPECT_FALSE(engine_->Release((*second)->session_id));
+  EXPECT_TRUE(engine_->Release((*second)->session_id, kPrivileged));
+  EXPECT_FALSE(engine_->Release((*second)->session_id, kPrivileged));
   auto fourth = Ask();
   EXPECT_TRUE((*fourth)->allow);
 }
@@ -333,12 +360,13 @@ TEST_F(EngineTest, Heartbeat) {
   auto reply = Ask();
   Answer(0, VerdictFor(0, {}));
   auto hb = std::make_shared<std::optional<Decision>>();
-  engine_->Heartbeat((*reply)->session_id,
+  engine_->Heartbeat((*reply)->session_id, kPrivileged,
                      [hb](Decision d) { *hb = std::move(d); });
   ASSERT_TRUE(hb->has_value());
   EXPECT_TRUE((*hb)->allow);
   EXPECT_EQ((*hb)->session_id, (*reply)->session_id);
-  engine_->Heartbeat("s_nope", [hb](Decision d) { *hb = std::move(d); });
+  engine_->Heartbeat("s_nope", kPrivileged,
+                     [hb](Decision d) { *hb = std::move(d); });
   ASSERT_TRUE((*hb)->error.has_value());
   EXPECT_EQ((*hb)->error->code, "SESSION_NOT_FOUND");
 }

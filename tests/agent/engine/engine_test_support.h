@@ -26,6 +26,9 @@ constexpr const char* kInstance = "00112233445566778899aabbccddeeff";
 
 using FakeProbe = testing::FakeProcessProbe;
 
+// Root or the agent's user: may touch every session.
+inline const SessionCaller kPrivileged{0, -1, -1, true};
+
 class HalfRandom final : public RandomSource {
  public:
   double Uniform01() override { return 0.5; }

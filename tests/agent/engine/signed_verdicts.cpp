@@ -8,6 +8,7 @@
 #include "agent/upstream/response.h"
 #include "platform/crypto.h"
 #include "platform/signing.h"
+#include "platform/time_format.h"
 
 namespace gg::testing {
 namespace {
@@ -15,12 +16,7 @@ namespace {
 const std::string kSeed(32, '\x42');
 
 std::string Rfc3339(long long unix_seconds) {
-  const std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return FormatRfc3339(WallTime(std::chrono::seconds(unix_seconds)));
 }
 
 }  // namespace

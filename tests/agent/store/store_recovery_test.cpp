@@ -115,7 +115,7 @@ TEST_F(StoreRecoveryTest, MigratesFromOlderVersion) {
           std::string(Migrations()[0].sql) + "PRAGMA user_version = 1;");
   {
     sqlite3* h = nullptr;
-    ASSERT_EQ(sqlite3_open(DbPath().c_str(), &h), SQLITE_OK);
+    ASSERT_EQ(sqlite3_open(DbPath().string().c_str(), &h), SQLITE_OK);
     sqlite3_stmt* st = nullptr;
     ASSERT_EQ(
         sqlite3_prepare_v2(h, "INSERT INTO verdicts VALUES (?,?,?,?,?,?,?,?,?)",

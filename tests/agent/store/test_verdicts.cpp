@@ -59,8 +59,9 @@ namespace {
 
 sqlite3* RawOpen(const std::filesystem::path& db) {
   sqlite3* h = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr),
-            SQLITE_OK);
+  EXPECT_EQ(
+      sqlite3_open_v2(db.string().c_str(), &h, SQLITE_OPEN_READWRITE, nullptr),
+      SQLITE_OK);
   return h;
 }
 

@@ -2,7 +2,7 @@
 // fake agent: `gg-agent install` through the SCM, the SCM starting this very
 // program as the service, PARAMCHANGE and STOP through the control handler,
 // the exit code, and `uninstall`. Prints each step; exits non-zero on the
-// first failure. Built only in the mingw subset (cmake/GgWindowsSubset.cmake).
+// first failure. Built in the Windows build (tests/service/CMakeLists.txt).
 #include <windows.h>
 
 #include <chrono>
@@ -18,21 +18,6 @@
 #include "service/commands.h"
 #include "service/run_agent.h"
 #include "service/windows_service.h"
-
-namespace gg {
-
-// platform/random.cpp needs OpenSSL, which has no mingw build on Debian; the
-// private-file code only uses this for temporary file names.
-Result<std::string> RandomHex(std::size_t bytes) {
-  static unsigned counter = 0;
-  std::ostringstream out;
-  out << std::hex << GetCurrentProcessId() << "x" << ++counter;
-  std::string s = out.str();
-  s.resize(bytes * 2, '0');
-  return s;
-}
-
-}  // namespace gg
 
 namespace gg::service {
 namespace {

@@ -1,0 +1,105 @@
+// Faults of the disk under the real gg-agent (issue 13, point 4): the
+// database locked by another process. A new verdict that cannot be written
+// is not acknowledged (spec/agent.md §4: on disk before the answer), the
+// failure shows in the log and in `status`, cached verdicts are still
+// served, and the agent recovers without a restart once the lock goes.
+#include <sqlite3.h>
+
+#include <chrono>
+#include <string>
+
+#include "tests/integration/e2e_test.h"
+
+namespace gg::e2e {
+namespace {
+
+using json = nlohmann::json;
+
+class DiskFaultTest : public E2eTest {};
+
+// Holds an exclusive write lock on a database from this process, as a
+// second program (a backup tool, sqlite3 in a shell) could.
+class WriteLock {
+ public:
+  explicit WriteLock(const std::filesystem::path& db) {
+    if (sqlite3_open_v2(db.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) !=
+        SQLITE_OK) {
+      error_ = sqlite3_errmsg(db_);
+      return;
+    }
+    // The agent may be between two writes of its own: wait for it.
+    sqlite3_busy_timeout(db_, 10000);
+    locked_ = sqlite3_exec(db_, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) ==
+              SQLITE_OK;
+    if (!locked_)
+      error_ = sqlite3_errmsg(db_);
+  }
+  ~WriteLock() {
+    if (locked_)
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+  }
+  WriteLock(const WriteLock&) = delete;
+  WriteLock& operator=(const WriteLock&) = delete;
+  bool locked() const { return locked_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  bool locked_ = false;
+  std::string error_;
+};
+
+// Locked by another process: the fresh key is refused (AGENT_OFFLINE, not
+// an unstored online allow), the cached key still allowed from cache,
+// status says STORE; unlocked, the fresh key is allowed online and stored.
+TEST_F(DiskFaultTest, LockedDatabaseRefusesNewAllowsServesCacheRecovers) {
+  FixtureChanges changes;
+  changes.extra_allow_keys = {"DISK-CACHED", "DISK-FRESH"};
+  ASSERT_TRUE(StartServer(&changes));
+  // A deadline past the store's 5 s busy timeout, so the app hears what the
+  // engine makes of the failed write, not of its deadline.
+  ASSERT_TRUE(MakeAgent({{"policy", {{"requestDeadlineMs", 12000}}}}));
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  json cached = AuthorizeOnce(*client, kProduct, "DISK-CACHED");
+  ASSERT_EQ(cached.value("source", ""), "online") << cached.dump();
+
+  {
+    WriteLock lock(agent_->DbPath());
+    ASSERT_TRUE(lock.locked()) << lock.error();
+    json refused = AuthorizeOnce(*client, kProduct, "DISK-FRESH");
+    EXPECT_FALSE(refused.value("allow", true)) << refused.dump();
+    EXPECT_EQ(refused.value("reasonCode", json()), "AGENT_OFFLINE")
+        << refused.dump();
+
+    json served = AuthorizeOnce(*client, kProduct, "DISK-CACHED");
+    EXPECT_TRUE(served.value("allow", false)) << served.dump();
+    EXPECT_EQ(served.value("source", ""), "cache") << served.dump();
+
+    auto status = client->Call({{"op", "status"}});
+    ASSERT_TRUE(status) << status.error().message;
+    ASSERT_TRUE((*status)["lastError"].is_object()) << status->dump();
+    EXPECT_EQ((*status)["lastError"].value("code", ""), "STORE")
+        << status->dump();
+  }
+  EXPECT_NE(agent_->Log().find("storing a verdict"), std::string::npos)
+      << agent_->Log();
+
+  json recovered = AuthorizeOnce(*client, kProduct, "DISK-FRESH");
+  EXPECT_TRUE(recovered.value("allow", false)) << recovered.dump();
+  EXPECT_EQ(recovered.value("source", ""), "online") << recovered.dump();
+  // And it is on disk: a restart serves it from the cache.
+  client.reset();
+  auto stopped = agent_->Stop();
+  ASSERT_TRUE(stopped) << stopped.error().message;
+  server_->Kill();
+  ASSERT_TRUE(agent_->Start()) << agent_->Log();
+  auto again = Connect();
+  ASSERT_TRUE(again);
+  json after = AuthorizeOnce(*again, kProduct, "DISK-FRESH");
+  EXPECT_TRUE(after.value("allow", false)) << after.dump();
+}
+
+}  // namespace
+}  // namespace gg::e2e

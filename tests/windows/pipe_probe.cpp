@@ -1,0 +1,114 @@
+// gg_pipe_probe: what another local process can do to the agent's pipe,
+// for tests/windows/e2e_wine_test.py.
+//
+//   gg_pipe_probe dacl NAME   reads the live pipe's DACL; exit 1 when an
+//                             entry for anyone but SYSTEM or Administrators
+//                             grants more than read/write data (notably
+//                             FILE_CREATE_PIPE_INSTANCE, in GENERIC_WRITE)
+//   gg_pipe_probe squat NAME  creates the first instance of NAME, prints
+//                             "squatting" and holds it until killed
+#include <windows.h>
+
+#include <aclapi.h>
+#include <sddl.h>
+
+#include <cstdio>
+#include <string>
+
+namespace {
+
+std::wstring Widen(const char* s) {
+  int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, nullptr, 0);
+  std::wstring out(static_cast<std::size_t>(n > 0 ? n : 1), L'\0');
+  MultiByteToWideChar(CP_UTF8, 0, s, -1, out.data(), n);
+  out.resize(out.size() - 1);
+  return out;
+}
+
+std::string SidText(PSID sid) {
+  LPSTR text = nullptr;
+  if (!ConvertSidToStringSidA(sid, &text)) {
+    return "?";
+  }
+  std::string out(text);
+  LocalFree(text);
+  return out;
+}
+
+int Dacl(const std::wstring& name) {
+  HANDLE pipe = CreateFileW(name.c_str(), READ_CONTROL, 0, nullptr,
+                            OPEN_EXISTING, 0, nullptr);
+  if (pipe == INVALID_HANDLE_VALUE) {
+    std::printf("cannot open the pipe: error %lu\n", GetLastError());
+    return 2;
+  }
+  PACL dacl = nullptr;
+  PSECURITY_DESCRIPTOR sd = nullptr;
+  DWORD rc = GetSecurityInfo(pipe, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION,
+                             nullptr, nullptr, &dacl, nullptr, &sd);
+  CloseHandle(pipe);
+  if (rc != ERROR_SUCCESS || dacl == nullptr) {
+    std::printf("cannot read the DACL: error %lu\n", rc);
+    return 2;
+  }
+  // Beyond read/write data and reading its attributes and ACL: creating
+  // instances, writing attributes or EAs, changing the ACL or owner.
+  constexpr DWORD kTooMuch = FILE_CREATE_PIPE_INSTANCE | FILE_WRITE_EA |
+                             FILE_WRITE_ATTRIBUTES | WRITE_DAC | WRITE_OWNER |
+                             DELETE | GENERIC_WRITE | GENERIC_ALL;
+  int bad = 0;
+  for (DWORD i = 0; i < dacl->AceCount; ++i) {
+    void* ace = nullptr;
+    if (!GetAce(dacl, i, &ace)) {
+      continue;
+    }
+    auto* header = static_cast<ACE_HEADER*>(ace);
+    if (header->AceType != ACCESS_ALLOWED_ACE_TYPE) {
+      continue;
+    }
+    auto* allowed = static_cast<ACCESS_ALLOWED_ACE*>(ace);
+    PSID sid = &allowed->SidStart;
+    bool trusted = IsWellKnownSid(sid, WinLocalSystemSid) ||
+                   IsWellKnownSid(sid, WinBuiltinAdministratorsSid);
+    bool too_much = !trusted && (allowed->Mask & kTooMuch) != 0;
+    std::printf("allow %s 0x%08lx%s\n", SidText(sid).c_str(), allowed->Mask,
+                too_much ? "  <- more than read/write data" : "");
+    bad += too_much ? 1 : 0;
+  }
+  LocalFree(sd);
+  return bad == 0 ? 0 : 1;
+}
+
+int Squat(const std::wstring& name) {
+  HANDLE pipe = CreateNamedPipeW(
+      name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE,
+      PIPE_TYPE_BYTE | PIPE_WAIT, PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0,
+      nullptr);
+  if (pipe == INVALID_HANDLE_VALUE) {
+    std::printf("cannot create the pipe: error %lu\n", GetLastError());
+    return 2;
+  }
+  std::printf("squatting\n");
+  std::fflush(stdout);
+  Sleep(INFINITE);  // until the test kills us
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: gg_pipe_probe dacl|squat PIPE_NAME\n");
+    return 2;
+  }
+  std::wstring name = Widen(argv[2]);
+  std::string cmd = argv[1];
+  if (cmd == "dacl") {
+    return Dacl(name);
+  }
+  if (cmd == "squat") {
+    return Squat(name);
+  }
+  std::fprintf(stderr, "unknown command %s\n", argv[1]);
+  return 2;
+}
