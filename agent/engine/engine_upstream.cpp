@@ -136,31 +136,34 @@ void Engine::StoreVerdictThen(KeyState& ks,
                            cached.received_at};
   const bool denial = !cached.verdict.allow;
   store::VerdictStore& store = deps_.store;
-  deps_.worker.Submit([&store, row = std::move(row),
-                       denial] { return PutOrRemove(store, row, denial); },
-                      [this, ksp = &ks, cached = std::move(cached),
-                       then = std::move(then)](Status s) mutable {
-                        if (!s) {
-                          counters_.CountStoreError(StoreOp::kPutVerdict);
-                        }
-                        NoteStoreResult(*ksp, s);
-                        if (!s && cached.verdict.allow) {
-                          // status shows it until the next verdict is stored.
-                          const WallTime now = deps_.clock.Now();
-                          status_.last_error = LastError{
-                              "STORE", s.error().message, "", now, now, 1};
-                          then(s);
-                          return;
-                        }
-                        // A denial is answered anyway: memory holds it, and
-                        // the disk holds it, or nothing, or (STORE_NOT_DURABLE,
-                        // retried) the old one.
-                        if (!ksp->cached) {
-                          ++cached_count_;
-                        }
-                        ksp->cached = std::move(cached);
-                        then(Ok());
-                      });
+  deps_.worker.Submit(
+      [&store, row = std::move(row), denial] {
+        return PutOrRemove(store, row, denial);
+      },
+      [this, ksp = &ks, cached = std::move(cached),
+       then = std::move(then)](Status s) mutable {
+        if (!s) {
+          counters_.CountStoreError(StoreOp::kPutVerdict);
+        }
+        NoteStoreResult(*ksp, s);
+        if (!s && cached.verdict.allow) {
+          spdlog::error("engine: storing a verdict: {}", s.error().message);
+          // status shows it until the next verdict is stored.
+          const WallTime now = deps_.clock.Now();
+          status_.last_error =
+              LastError{"STORE", s.error().message, "", now, now, 1};
+          then(s);
+          return;
+        }
+        // A denial is answered anyway: memory holds it, and
+        // the disk holds it, or nothing, or (STORE_NOT_DURABLE,
+        // retried) the old one.
+        if (!ksp->cached) {
+          ++cached_count_;
+        }
+        ksp->cached = std::move(cached);
+        then(Ok());
+      });
 }
 
 void Engine::DeleteVerdictOf(KeyState& ks) {

@@ -16,7 +16,7 @@ namespace {
 const std::string kSeed(32, '\x42');
 
 std::string Rfc3339(long long unix_seconds) {
-  return FormatRfc3339(WallTime(std::chrono::seconds(unix_seconds)));
+  return FormatRfc3339(UnixTime{unix_seconds});
 }
 
 }  // namespace
