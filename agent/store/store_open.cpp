@@ -31,7 +31,13 @@ bool Present(const std::filesystem::path& p) {
 }
 
 // Tightens the database's companion files, which SQLite creates with the
-// main file's mode, in case an older run left them looser.
+// main file's mode, in case an older run left them looser. Only before
+// SQLite opens the database: POSIX record locks belong to the process, and
+// closing any descriptor of a file drops all of them, so an open()+close()
+// of the -shm behind SQLite's back drops its shared "dead man switch" lock.
+// The next process to open the database (sqlite3, a backup tool) then
+// believes it is alone, truncates the -shm, and the agent dies of SIGBUS
+// on its mapping of it.
 Status MakeCompanionsPrivate(const std::filesystem::path& db_path) {
   for (const char* suffix : kCompanions) {
     auto p = WithSuffix(db_path, suffix);
@@ -168,6 +174,8 @@ Result<sqlite::Db> TryOpen(const std::filesystem::path& db_path,
                                  : WritePrivateFileAtomic(db_path, "");
   if (!mode)
     return tl::unexpected(mode.error());
+  if (auto s = MakeCompanionsPrivate(db_path); !s)
+    return tl::unexpected(s.error());
   auto db = sqlite::Db::Open(db_path);
   if (!db)
     return db;
@@ -180,8 +188,6 @@ Result<sqlite::Db> TryOpen(const std::filesystem::path& db_path,
     }
     return tl::unexpected(s.error());
   }
-  if (auto s = MakeCompanionsPrivate(db_path); !s)
-    return tl::unexpected(s.error());
   return db;
 }
 

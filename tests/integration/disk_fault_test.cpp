@@ -3,7 +3,9 @@
 // is not acknowledged (spec/agent.md §4: on disk before the answer), the
 // failure shows in the log and in `status`, cached verdicts are still
 // served, and the agent recovers without a restart once the lock goes.
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <string>
@@ -50,16 +52,46 @@ class WriteLock {
   std::string error_;
 };
 
+// SQLite keeps a shared lock on one byte of cache.db-shm (its "dead man
+// switch") for as long as it has the database open; a process that can
+// lock it exclusively believes it is alone and truncates the file under
+// the agent's mapping, which kills the agent with SIGBUS. The agent once
+// opened and closed the -shm itself right after SQLite, which drops every
+// POSIX lock the process held on it: this checks, from another process,
+// that the lock is there once the agent is ready and after a write.
+TEST_F(DiskFaultTest, AgentKeepsSqliteSharedMemoryLock) {
+  FixtureChanges changes;
+  changes.extra_allow_keys = {"DISK-CACHED"};
+  ASSERT_TRUE(StartServer(&changes));
+  ASSERT_TRUE(MakeAgent());
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  auto expect_locked = [&](const char* when) {
+    const std::filesystem::path shm = agent_->DbPath().string() + "-shm";
+    int fd = ::open(shm.c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(fd, 0) << when << ": cannot open " << shm;
+    struct flock probe {};
+    probe.l_type = F_WRLCK;
+    probe.l_whence = SEEK_SET;
+    probe.l_start = 128;  // UNIX_SHM_DMS in SQLite's os_unix.c
+    probe.l_len = 1;
+    const int rc = ::fcntl(fd, F_GETLK, &probe);
+    ::close(fd);
+    ASSERT_EQ(rc, 0) << when;
+    EXPECT_EQ(probe.l_type, F_RDLCK) << when << ": nobody holds the lock";
+    EXPECT_EQ(probe.l_pid, agent_->Pid()) << when;
+  };
+  expect_locked("after start");
+  json cached = AuthorizeOnce(*client, kProduct, "DISK-CACHED");
+  ASSERT_EQ(cached.value("source", ""), "online") << cached.dump();
+  expect_locked("after a verdict was stored");
+  EXPECT_TRUE(agent_->Running()) << agent_->Log();
+}
+
 // Locked by another process: the fresh key is refused (AGENT_OFFLINE, not
 // an unstored online allow), the cached key still allowed from cache,
 // status says STORE; unlocked, the fresh key is allowed online and stored.
 TEST_F(DiskFaultTest, LockedDatabaseRefusesNewAllowsServesCacheRecovers) {
-  // Open defect (issue 13): about one run in three on the merged tree the
-  // agent drops the client's connection right after the write lock is taken
-  // ("send: Broken pipe" on the next request, 0.07 s into the test); not yet
-  // understood, so skipped rather than left to fail CI at random.
-  GTEST_SKIP() << "flaky: connection dropped once the database is locked "
-                  "(open defect, issue 13)";
   FixtureChanges changes;
   changes.extra_allow_keys = {"DISK-CACHED", "DISK-FRESH"};
   ASSERT_TRUE(StartServer(&changes));
