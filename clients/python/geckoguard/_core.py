@@ -5,7 +5,7 @@ one shutdown), and the sessions an allow opened."""
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from . import reasons
 from .answer import Verdict, client_deny, verdict_from_answer
@@ -130,11 +130,18 @@ class Core:
                     "the connection to the license agent was lost: " + why)))
 
 
+# What the sync and asyncio clients share around their I/O: a request is
+# built (or refused, as a Verdict, before anything is sent), and an answer
+# (None: no answer, `why` says why) becomes a Verdict plus the client's new
+# last_error.
+Request = Union[Dict[str, Any], Verdict]
+
+
 def authorize_request(product_id: Any, license_key: Any,
                       app: Optional[Tuple[str, str]], detached: bool
-                      ) -> Optional[Dict[str, Any]]:
+                      ) -> Request:
     if not isinstance(product_id, str) or not isinstance(license_key, str):
-        return None
+        return invalid_argument("product_id and license_key must be strings")
     req: Dict[str, Any] = {"op": "authorize", "productId": product_id,
                            "licenseKey": license_key}
     if app is not None:
@@ -142,6 +149,21 @@ def authorize_request(product_id: Any, license_key: Any,
     if detached:
         req["detached"] = True
     return req
+
+
+def heartbeat_request(session_id: Any) -> Request:
+    if not isinstance(session_id, str):
+        return invalid_argument("session_id must be a string")
+    return {"op": "heartbeat", "sessionId": session_id}
+
+
+def verdict_of(answer: Optional[Dict[str, Any]], why: str) -> Tuple[Verdict, str]:
+    if answer is None:
+        return unavailable(why), why
+    v = verdict_from_answer(answer)
+    if v.kind == "verdict":
+        return v, ""
+    return v, (v.error_code or v.reason_code) + ": " + v.message
 
 
 def invalid_argument(why: str) -> Verdict:

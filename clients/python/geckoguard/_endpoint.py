@@ -64,3 +64,12 @@ def peer_uid(sock: socket.socket, path: str) -> Optional[int]:
         return os.lstat(path).st_uid
     except OSError:
         return None
+
+
+def refusal(sock: socket.socket, path: str, configured: Optional[int]) -> Optional[str]:
+    """Why the listener at `path` is not trusted, or None when it is."""
+    uid = peer_uid(sock, path)
+    if uid is not None and trusted_uid(uid, configured):
+        return None
+    return (f"refusing {path}: it is served by uid {uid}, "
+            "not root, this user or the agent's user")

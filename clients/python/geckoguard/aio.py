@@ -5,9 +5,9 @@ import asyncio
 from typing import Any, Dict, Optional, Tuple
 
 from . import _endpoint
-from ._core import (DEFAULT_TIMEOUT, Core, Event, FrameTooLarge,
-                    authorize_request, invalid_argument, unavailable)
-from .answer import Verdict, verdict_from_answer
+from ._core import (DEFAULT_TIMEOUT, Core, Event, FrameTooLarge, Request,
+                    authorize_request, heartbeat_request, verdict_of)
+from .answer import Verdict
 
 
 class AsyncClient:
@@ -35,11 +35,11 @@ class AsyncClient:
         except (OSError, asyncio.TimeoutError) as e:
             self.last_error = f"cannot connect to {self.path}: {e!r}"
             return False
-        uid = _endpoint.peer_uid(writer.get_extra_info("socket"), self.path)
-        if uid is None or not _endpoint.trusted_uid(uid, self.agent_uid):
+        refused = _endpoint.refusal(writer.get_extra_info("socket"), self.path,
+                                    self.agent_uid)
+        if refused is not None:
             writer.close()
-            self.last_error = (f"refusing {self.path}: it is served by uid {uid}, "
-                               "not root, this user or the agent's user")
+            self.last_error = refused
             return False
         self._reader, self._writer = reader, writer
         self._core.reset_stream()
@@ -111,29 +111,21 @@ class AsyncClient:
             self._core.track(request, answer)
             return answer
 
-    async def _verdict_call(self, request: Dict[str, Any]) -> Verdict:
-        answer = await self.call(request)
-        if answer is None:
-            return unavailable(self.last_error)
-        v = verdict_from_answer(answer)
-        self.last_error = "" if v.kind == "verdict" else \
-            (v.error_code or v.reason_code) + ": " + v.message
+    async def _verdict_call(self, request: Request) -> Verdict:
+        if isinstance(request, Verdict):  # refused before sending
+            self.last_error = request.message
+            return request
+        v, self.last_error = verdict_of(await self.call(request), self.last_error)
         return v
 
     async def authorize(self, product_id: str, license_key: str,
                         app: Optional[Tuple[str, str]] = None,
                         detached: bool = False) -> Verdict:
-        req = authorize_request(product_id, license_key, app, detached)
-        if req is None:
-            self.last_error = "product_id and license_key must be strings"
-            return invalid_argument(self.last_error)
-        return await self._verdict_call(req)
+        return await self._verdict_call(
+            authorize_request(product_id, license_key, app, detached))
 
     async def heartbeat(self, session_id: str) -> Verdict:
-        if not isinstance(session_id, str):
-            self.last_error = "session_id must be a string"
-            return invalid_argument(self.last_error)
-        return await self._verdict_call({"op": "heartbeat", "sessionId": session_id})
+        return await self._verdict_call(heartbeat_request(session_id))
 
     async def release(self, session_id: str) -> bool:
         answer = await self.call({"op": "release", "sessionId": session_id})

@@ -8,9 +8,9 @@ import time
 from typing import Any, Dict, Optional, Tuple
 
 from . import _endpoint
-from ._core import (DEFAULT_TIMEOUT, Core, Event, FrameTooLarge,
-                    authorize_request, invalid_argument, unavailable)
-from .answer import Verdict, verdict_from_answer
+from ._core import (DEFAULT_TIMEOUT, Core, Event, FrameTooLarge, Request,
+                    authorize_request, heartbeat_request, verdict_of)
+from .answer import Verdict
 
 
 class AgentUnavailableError(ConnectionError):
@@ -40,11 +40,10 @@ class Client:
             s.close()
             self.last_error = f"cannot connect to {self.path}: {e}"
             return False
-        uid = _endpoint.peer_uid(s, self.path)
-        if uid is None or not _endpoint.trusted_uid(uid, self.agent_uid):
+        refused = _endpoint.refusal(s, self.path, self.agent_uid)
+        if refused is not None:
             s.close()
-            self.last_error = (f"refusing {self.path}: it is served by uid {uid}, "
-                               "not root, this user or the agent's user")
+            self.last_error = refused
             return False
         self._sock = s
         self._core.reset_stream()
@@ -103,13 +102,11 @@ class Client:
             self._drop(str(e))
             return None
 
-    def _verdict_call(self, request: Dict[str, Any]) -> Verdict:
-        answer = self.call(request)
-        if answer is None:
-            return unavailable(self.last_error)
-        v = verdict_from_answer(answer)
-        self.last_error = "" if v.kind == "verdict" else \
-            (v.error_code or v.reason_code) + ": " + v.message
+    def _verdict_call(self, request: Request) -> Verdict:
+        if isinstance(request, Verdict):  # refused before sending
+            self.last_error = request.message
+            return request
+        v, self.last_error = verdict_of(self.call(request), self.last_error)
         return v
 
     def authorize(self, product_id: str, license_key: str,
@@ -117,19 +114,13 @@ class Client:
                   detached: bool = False) -> Verdict:
         """An allow opens a session (verdict.session_id). A connection-bound
         session needs no heartbeat; a detached one does."""
-        req = authorize_request(product_id, license_key, app, detached)
-        if req is None:
-            self.last_error = "product_id and license_key must be strings"
-            return invalid_argument(self.last_error)
-        return self._verdict_call(req)
+        return self._verdict_call(
+            authorize_request(product_id, license_key, app, detached))
 
     def heartbeat(self, session_id: str) -> Verdict:
         """The session's verdict now; for a session the agent ended on a
         denial, that denial."""
-        if not isinstance(session_id, str):
-            self.last_error = "session_id must be a string"
-            return invalid_argument(self.last_error)
-        return self._verdict_call({"op": "heartbeat", "sessionId": session_id})
+        return self._verdict_call(heartbeat_request(session_id))
 
     def release(self, session_id: str) -> bool:
         answer = self.call({"op": "release", "sessionId": session_id})
