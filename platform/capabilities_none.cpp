@@ -1,5 +1,5 @@
-// macOS: no capabilities to hold or drop; the service account
-// decides what the agent may read.
+// Windows and macOS: no capabilities to hold or drop; the service account
+// decides what the agent may read. Linux has capabilities_linux.cpp.
 #include "platform/capabilities.h"
 
 namespace gg {
