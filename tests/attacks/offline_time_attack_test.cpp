@@ -1,8 +1,6 @@
 // Attacks on offline time (issue 10 points 1, 2, 3 and 5) by root on the
 // machine, who sets the wall clock and edits the files in state.dir but has
 // neither the server's signing key nor the agent's memory.
-#include <sqlite3.h>
-
 #include <chrono>
 #include <string>
 #include <vector>
@@ -17,23 +15,10 @@ using std::chrono::seconds;
 
 using OfflineTimeAttackTest = E2eTest;
 
-const json kFastOffline = {{"policy", {{"requestDeadlineMs", 1500}}}};
-
 long long WallNow() {
   return std::chrono::duration_cast<seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Runs SQL on the agent's (stopped) database, as root with sqlite3 would.
-void Exec(const std::filesystem::path& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
 }
 
 // The environment that runs the agent with its wall clock at `wall` (Unix
@@ -53,20 +38,6 @@ std::vector<std::string> WallClockAt(const std::string& faketime,
 // its refresh interval: the time it takes for the cache to go stale).
 void WaitForWallClockPast(long long t) {
   PollUntil([&] { return WallNow() > t; }, seconds(30));
-}
-
-// Asks (and releases) until `done` holds; the last answer.
-json AuthorizeUntil(NdjsonClient& client,
-                    const std::string& key,
-                    const std::function<bool(const json&)>& done) {
-  json last;
-  PollUntil(
-      [&] {
-        last = E2eTest::AuthorizeOnce(client, kProduct, key);
-        return done(last);
-      },
-      seconds(30));
-  return last;
 }
 
 // Point 1: root starts the agent with the clock a minute before the last
@@ -138,7 +109,7 @@ TEST_F(OfflineTimeAttackTest, FarFutureReceivedAtIsNotFreshness) {
   auto code = agent_->Stop();
   ASSERT_TRUE(code && *code == 0) << agent_->Log();
   ASSERT_TRUE(server_->PutLicense("DEMO-ALLOW-0001", {{"status", "REVOKED"}}));
-  Exec(agent_->DbPath(), "UPDATE verdicts SET received_at = 9000000000000");
+  ExecSql(agent_->DbPath(), "UPDATE verdicts SET received_at = 9000000000000");
   // By its signed time the allow is now due for refresh.
   WaitForWallClockPast(contact + 2);
 
@@ -184,7 +155,7 @@ TEST_F(OfflineTimeAttackTest, EditedTimeMarksNeverTurnADenyIntoAnAllow) {
     SCOPED_TRACE(edit);
     auto code = agent_->Stop();
     ASSERT_TRUE(code && *code == 0) << agent_->Log();
-    Exec(agent_->DbPath(), edit);
+    ExecSql(agent_->DbPath(), edit);
     ASSERT_TRUE(agent_->Start());
     auto client = Connect();
     ASSERT_TRUE(client);
@@ -219,7 +190,7 @@ TEST_F(OfflineTimeAttackTest, SignedServerTimeIsAFloorForTheClock) {
   auto code = agent_->Stop();
   ASSERT_TRUE(code && *code == 0) << agent_->Log();
   server_->Kill();
-  Exec(agent_->DbPath(), "DELETE FROM state WHERE name LIKE 'time.%'");
+  ExecSql(agent_->DbPath(), "DELETE FROM state WHERE name LIKE 'time.%'");
 
   auto started = agent_->Start(WallClockAt(faketime, first_contact));
   ASSERT_TRUE(started) << started.error().message;

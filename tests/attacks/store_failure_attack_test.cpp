@@ -2,8 +2,6 @@
 // new denial fails (here a trigger in the real database refuses it, as a
 // full disk or an I/O error would). The old allow on disk must never be
 // served again, and the failure is logged and shown in `status`.
-#include <sqlite3.h>
-
 #include <string>
 
 #include "tests/integration/e2e_test.h"
@@ -15,23 +13,13 @@ using nlohmann::json;
 
 using StoreFailureAttackTest = E2eTest;
 
-void Exec(const std::filesystem::path& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
-}
-
 // A revocation the agent cannot store still ends the old allow: after a
 // SIGKILL and a restart with the server gone, nothing is allowed offline.
 TEST_F(StoreFailureAttackTest, FailedDenialWriteNeverBringsTheOldAllowBack) {
   ASSERT_TRUE(StartServer());
   ASSERT_TRUE(
       server_->PutLicense("DEMO-ALLOW-0001", {{"heartbeatSeconds", 1}}));
-  ASSERT_TRUE(MakeAgent({{"policy", {{"requestDeadlineMs", 1500}}}}));
+  ASSERT_TRUE(MakeAgent(kFastOffline));
   const auto contact = std::chrono::system_clock::now();
   {
     auto client = Connect();
@@ -42,10 +30,10 @@ TEST_F(StoreFailureAttackTest, FailedDenialWriteNeverBringsTheOldAllowBack) {
   auto code = agent_->Stop();
   ASSERT_TRUE(code && *code == 0) << agent_->Log();
   // Every later write of a denial fails inside SQLite.
-  Exec(agent_->DbPath(),
-       "CREATE TRIGGER injected_failure BEFORE INSERT ON verdicts"
-       " WHEN NEW.status = 403"
-       " BEGIN SELECT RAISE(ABORT, 'injected store failure'); END;");
+  ExecSql(agent_->DbPath(),
+          "CREATE TRIGGER injected_failure BEFORE INSERT ON verdicts"
+          " WHEN NEW.status = 403"
+          " BEGIN SELECT RAISE(ABORT, 'injected store failure'); END;");
   ASSERT_TRUE(server_->PutLicense("DEMO-ALLOW-0001", {{"status", "REVOKED"}}));
   // Past its 1 s refresh interval the cached allow goes back to the server.
   PollUntil(

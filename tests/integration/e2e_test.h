@@ -5,7 +5,9 @@
 
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,6 +20,14 @@
 #include "tests/integration/ndjson_client.h"
 
 namespace gg::e2e {
+
+// A short deadline keeps each offline answer quick whatever the retry
+// policy: the dev server being gone is known at once (connection refused).
+inline const nlohmann::json kFastOffline = {
+    {"policy", {{"requestDeadlineMs", 1500}}}};
+
+// Runs SQL on an agent's (stopped) database, as root with sqlite3 would.
+void ExecSql(const std::filesystem::path& db_path, const std::string& sql);
 
 class E2eTest : public ::testing::Test {
  public:
@@ -36,6 +46,22 @@ class E2eTest : public ::testing::Test {
         ADD_FAILURE() << "release failed";
     }
     return *answer;
+  }
+
+  // Asks (and releases) until `done` holds for the answer; the last answer.
+  static nlohmann::json AuthorizeUntil(
+      NdjsonClient& client,
+      const std::string& key,
+      const std::function<bool(const nlohmann::json&)>& done,
+      std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    nlohmann::json last;
+    PollUntil(
+        [&] {
+          last = AuthorizeOnce(client, kProduct, key);
+          return done(last);
+        },
+        timeout);
+    return last;
   }
 
  protected:

@@ -18,27 +18,8 @@ namespace gg::e2e {
 namespace {
 
 using nlohmann::json;
-using std::chrono::seconds;
-
-// Asks (and releases) until `done` holds for the answer; the last answer.
-json AuthorizeUntil(NdjsonClient& client,
-                    const std::string& key,
-                    const std::function<bool(const json&)>& done) {
-  json last;
-  PollUntil(
-      [&] {
-        last = E2eTest::AuthorizeOnce(client, kProduct, key);
-        return done(last);
-      },
-      seconds(20));
-  return last;
-}
 
 using OfflineTest = E2eTest;
-
-// The dev server being gone is known at once (connection refused); a short
-// deadline keeps each offline answer quick whatever the retry policy.
-const json kFastOffline = {{"policy", {{"requestDeadlineMs", 1500}}}};
 
 // With the dev server stopped, a cached signed allow is answered with
 // source "offline" and the end of its grace.
