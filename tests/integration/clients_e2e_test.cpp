@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tests/integration/e2e_test.h"
+#include "tests/test_paths.h"
 
 namespace gg::e2e {
 namespace {
@@ -42,8 +43,8 @@ TEST_F(ClientsE2eTest, PythonClientTests) {
   ASSERT_TRUE(StartServer());
   ASSERT_TRUE(MakeAgent());
   std::string out;
-  const std::string cmd = std::string("cd '") + GG_SOURCE_DIR +
-                          "/clients/python' && '" GG_PYTHON
+  const std::string cmd = std::string("cd '") + gg::test::SourceDir() +
+                          "/clients/python' && '" + gg::test::PythonPath() +
                           "' -m unittest discover -s tests -v";
   EXPECT_EQ(
       RunWithAgent(cmd, agent_->SocketPath().string(), server_->BaseUrl(), out),
@@ -57,13 +58,14 @@ TEST_F(ClientsE2eTest, PythonPackageInstallsOffline) {
   char tmpl[] = "/tmp/ggpip.XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);
   const std::string target = tmpl;
+  const std::string python = gg::test::PythonPath();
   const std::string cmd =
-      std::string("'" GG_PYTHON
-                  "' -m pip install --no-index --no-cache-dir "
-                  "--disable-pip-version-check --target '") +
-      target + "' '" + GG_SOURCE_DIR + "/clients/python' && PYTHONPATH='" +
-      target +
-      "' '" GG_PYTHON "' -c 'import geckoguard; print(geckoguard.__version__)'";
+      "'" + python +
+      "' -m pip install --no-index --no-cache-dir "
+      "--disable-pip-version-check --target '" +
+      target + "' '" + gg::test::SourceDir() +
+      "/clients/python' && PYTHONPATH='" + target + "' '" + python +
+      "' -c 'import geckoguard; print(geckoguard.__version__)'";
   std::string out;
   EXPECT_EQ(RunWithAgent(cmd, target + "/none", "", out), 0) << out;
   EXPECT_NE(out.find("0.1.0"), std::string::npos) << out;
@@ -74,13 +76,14 @@ TEST_F(ClientsE2eTest, PythonPackageInstallsOffline) {
 // The Node package's tests (node --test), the seed's validateLicense
 // example among them, against the agent.
 TEST_F(ClientsE2eTest, NodeClientTests) {
-  if (std::string(GG_NODE).empty())
+  if (std::string(gg::test::NodePath()).empty())
     GTEST_SKIP() << "node not installed";
   ASSERT_TRUE(StartServer());
   ASSERT_TRUE(MakeAgent());
   std::string out;
-  const std::string cmd = std::string("cd '") + GG_SOURCE_DIR +
-                          "/clients/node' && '" GG_NODE "' --test test/";
+  const std::string cmd = std::string("cd '") + gg::test::SourceDir() +
+                          "/clients/node' && '" + gg::test::NodePath() +
+                          "' --test test/";
   EXPECT_EQ(
       RunWithAgent(cmd, agent_->SocketPath().string(), server_->BaseUrl(), out),
       0)

@@ -18,6 +18,7 @@
 #include "gg/client.hpp"
 #include "tests/ipc/fake_agent.h"
 #include "tests/ipc/test_util.h"
+#include "tests/test_paths.h"
 
 namespace gg::ipc::testing {
 namespace {
@@ -40,9 +41,9 @@ std::string ReadAll(const std::string& path) {
 }
 
 json AnswerTable() {
-  return json::parse(
-      ReadAll(std::string(GG_SOURCE_DIR) + "/tests/clients/answers.json"),
-      nullptr, false);
+  return json::parse(ReadAll(std::string(gg::test::SourceDir()) +
+                             "/tests/clients/answers.json"),
+                     nullptr, false);
 }
 
 int KindCode(const std::string& kind) {
@@ -112,8 +113,8 @@ TEST(ClientAnswerRuleTest, GgctlCheckDeniesContradictoryAnswer) {
                                      request));
   });
   ASSERT_TRUE(agent.ok());
-  const std::string cmd = std::string(GG_CTL_PATH) + " --socket " + path +
-                          " check " + kProduct + " KEY > " + dir.path() +
+  const std::string cmd = std::string(gg::test::GgctlPath()) + " --socket " +
+                          path + " check " + kProduct + " KEY > " + dir.path() +
                           "/out 2>&1";
   int status = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(status));
@@ -220,8 +221,8 @@ TEST(ClientFloodTest, GgctlStatusStopsAtTheFrameLimit) {
     return false;
   });
   ASSERT_TRUE(agent.ok());
-  const std::string cmd = std::string(GG_CTL_PATH) + " --socket " + path +
-                          " status > /dev/null 2>&1";
+  const std::string cmd = std::string(gg::test::GgctlPath()) + " --socket " +
+                          path + " status > /dev/null 2>&1";
   int status = std::system(cmd.c_str());
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);

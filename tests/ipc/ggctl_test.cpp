@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/ipc/test_util.h"
+#include "tests/test_paths.h"
 
 extern char** environ;
 
@@ -46,9 +47,10 @@ class GgctlTest : public ::testing::Test {
  protected:
   void SetUp() override {
     socket_ = dir_.path() + "/agent.sock";
-    const char* argv[] = {GG_TEST_SERVER_PATH, socket_.c_str(), nullptr};
-    ASSERT_EQ(posix_spawn(&pid_, GG_TEST_SERVER_PATH, nullptr, nullptr,
-                          const_cast<char**>(argv), environ),
+    const char* argv[] = {gg::test::IpcTestServerPath(), socket_.c_str(),
+                          nullptr};
+    ASSERT_EQ(posix_spawn(&pid_, gg::test::IpcTestServerPath(), nullptr,
+                          nullptr, const_cast<char**>(argv), environ),
               0);
     // Poll with a bounded deadline until the server process accepts.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -69,8 +71,8 @@ class GgctlTest : public ::testing::Test {
     }
   }
   CommandResult Ctl(const std::string& args) {
-    return RunCommand(std::string(GG_CTL_PATH) + " --socket " + socket_ + " " +
-                      args);
+    return RunCommand(std::string(gg::test::GgctlPath()) + " --socket " +
+                      socket_ + " " + args);
   }
 
   TempDir dir_;
@@ -115,16 +117,16 @@ TEST_F(GgctlTest, JsonStatusAndSessions) {
 
 // GG_AGENT_SOCKET is used when --socket is not given.
 TEST_F(GgctlTest, EnvironmentSocket) {
-  CommandResult r =
-      RunCommand("GG_AGENT_SOCKET=" + socket_ + " " + GG_CTL_PATH + " ping");
+  CommandResult r = RunCommand("GG_AGENT_SOCKET=" + socket_ + " " +
+                               gg::test::GgctlPath() + " ping");
   EXPECT_EQ(r.code, 0);
 }
 
 // The stdlib Python example speaks the protocol: 0 licensed, 3 denied.
 TEST_F(GgctlTest, PythonExampleClient) {
   std::string py = "GG_AGENT_SOCKET=" + socket_ + " python3 " +
-                   std::string(GG_SOURCE_DIR) + "/examples/gg_client.py " +
-                   kProduct + " ";
+                   std::string(gg::test::SourceDir()) +
+                   "/examples/gg_client.py " + kProduct + " ";
   EXPECT_EQ(RunCommand(py + "good").code, 0);
   EXPECT_EQ(RunCommand(py + "deny-key").code, 3);
 }
@@ -132,12 +134,12 @@ TEST_F(GgctlTest, PythonExampleClient) {
 // No agent: exit 1 for every command, never 0.
 TEST(GgctlAbsentTest, AgentAbsentIsError) {
   TempDir dir;
-  std::string base =
-      std::string(GG_CTL_PATH) + " --socket " + dir.path() + "/none.sock ";
+  std::string base = std::string(gg::test::GgctlPath()) + " --socket " +
+                     dir.path() + "/none.sock ";
   EXPECT_EQ(RunCommand(base + "ping").code, 1);
   EXPECT_EQ(RunCommand(base + "check " + kProduct + " good").code, 1);
   EXPECT_EQ(RunCommand(base + "status").code, 1);
-  EXPECT_EQ(RunCommand(std::string(GG_CTL_PATH) + " bogus").code, 1);
+  EXPECT_EQ(RunCommand(std::string(gg::test::GgctlPath()) + " bogus").code, 1);
 }
 
 }  // namespace

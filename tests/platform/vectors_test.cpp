@@ -7,12 +7,13 @@
 
 #include "platform/crypto.h"
 #include "platform/signing.h"
+#include "tests/test_paths.h"
 
 namespace gg {
 namespace {
 
 nlohmann::json LoadVectors(const std::string& name) {
-  std::ifstream in(std::string(GG_SHARED_DIR) + "/vectors/" + name);
+  std::ifstream in(std::string(test::SharedDir()) + "/vectors/" + name);
   EXPECT_TRUE(in.good()) << "missing vector file " << name;
   return nlohmann::json::parse(in);
 }

@@ -13,6 +13,7 @@
 #include "tests/agent/upstream/test_keys.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_http_transport.h"
+#include "tests/test_paths.h"
 
 namespace gg::upstream {
 namespace {
@@ -95,7 +96,8 @@ TEST_F(AuthorizeClientTest, SignedAllow) {
 // outcome with the right number of requests: one for no-retry classes,
 // max_attempts for transient ones, two for the clock codes.
 TEST_F(AuthorizeClientTest, EveryClassificationRow) {
-  std::ifstream in(std::string(GG_SHARED_DIR) + "/seeds/api-errors.txt");
+  std::ifstream in(std::string(gg::test::SharedDir()) +
+                   "/seeds/api-errors.txt");
   std::stringstream text;
   text << in.rdbuf();
   const std::string page = text.str();

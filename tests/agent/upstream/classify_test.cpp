@@ -1,6 +1,7 @@
 // The §4 classification table, one row per code of the seed page (plus
 // RATE_LIMIT_EXCEEDED from the summary page), checked against the page.
 #include "agent/upstream/classify.h"
+#include "tests/test_paths.h"
 
 #include <fstream>
 #include <regex>
@@ -101,7 +102,8 @@ TEST(ClassifyTest, EverySeedCode) {
 // Every "CODE | STATUS |" row of seeds/api-errors.txt has a row above, at
 // the seed's status: a code added to the seed cannot be silently missed.
 TEST(ClassifyTest, TableCoversTheSeedPage) {
-  std::ifstream in(std::string(GG_SHARED_DIR) + "/seeds/api-errors.txt");
+  std::ifstream in(std::string(gg::test::SharedDir()) +
+                   "/seeds/api-errors.txt");
   ASSERT_TRUE(in.good());
   std::stringstream text;
   text << in.rdbuf();

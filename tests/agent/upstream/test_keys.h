@@ -9,11 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/crypto.h"
+#include "tests/test_paths.h"
 
 namespace gg::upstream::testing {
 
 inline nlohmann::json LoadVectors(const std::string& name) {
-  std::ifstream in(std::string(GG_SHARED_DIR) + "/vectors/" + name);
+  std::ifstream in(std::string(gg::test::SharedDir()) + "/vectors/" + name);
   return nlohmann::json::parse(in);
 }
 
