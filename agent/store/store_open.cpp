@@ -159,9 +159,23 @@ Status Configure(sqlite::Db* db, const StoreOptions& options) {
   return Ok();
 }
 
-// Opens and checks the database. A corrupt one is moved aside (to
-// *moved) while SQLite still holds it open: closing a connection to a
-// file that is not a database deletes its -wal, which is worth keeping.
+// Closes a connection to a corrupt database without changing its files.
+// It must be closed before it is moved: Windows cannot rename a file that
+// SQLite holds open (no FILE_SHARE_DELETE). A plain close would checkpoint
+// the -wal into the file and delete it; both are worth keeping as they are,
+// so checkpoint-on-close is off. A connection that cannot be closed is an
+// error: the file is then neither moved nor used.
+Status CloseUntouched(sqlite::Db* db) {
+  int rc = sqlite3_db_config(db->get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+                             nullptr);
+  if (rc != SQLITE_OK)
+    return tl::unexpected(
+        sqlite::MakeSqliteError(db->get(), rc, "no checkpoint on close"));
+  return db->Close();
+}
+
+// Opens and checks the database. A corrupt one is closed untouched and
+// moved aside (to *moved); if it cannot be, Open fails rather than use it.
 Result<sqlite::Db> TryOpen(const std::filesystem::path& db_path,
                            const StoreOptions& options,
                            long long now,
@@ -181,9 +195,18 @@ Result<sqlite::Db> TryOpen(const std::filesystem::path& db_path,
     return db;
   if (auto s = Configure(&*db, options); !s) {
     if (s.error().code == sqlite::kCorruptCode) {
+      if (auto closed = CloseUntouched(&*db); !closed)
+        return MakeError(sqlite::kStoreCode,
+                         db_path.string() + " is corrupt (" +
+                             s.error().message +
+                             ") and cannot be closed to move it aside: " +
+                             closed.error().message);
       auto target = MoveAside(db_path, now);
       if (!target)
-        return tl::unexpected(target.error());
+        return MakeError(sqlite::kStoreCode,
+                         db_path.string() + " is corrupt (" +
+                             s.error().message + ") and " +
+                             target.error().message + "; not using it");
       *moved = *target;
     }
     return tl::unexpected(s.error());
