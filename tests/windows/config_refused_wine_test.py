@@ -6,6 +6,7 @@ start serving the pipe), and accepts the same config without them.
 
   config_refused_wine_test.py WINE BIN_DIR
 """
+import base64
 import json
 import pathlib
 import subprocess
@@ -35,7 +36,8 @@ def main():
     work.mkdir(exist_ok=True)
     base = {
         "server": {"baseUrl": "https://localhost:9", "apiKey": "gg_dev_key",
-                   "signingSecret": "dev-signing-secret"},
+                   "signingSecret": "dev-signing-secret",
+                   "responsePublicKeys": [base64.b64encode(b"k" * 32).decode()]},
         "ipc": {"path": PIPE},
         "state": {"dir": "C:\\gg-config-refused"},
     }
