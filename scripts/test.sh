@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs missing packages, checks formatting, builds with
-# warnings as errors and runs ctest. Used as-is by .ci/run.
+# warnings as errors and runs ctest, then the Windows build and its tests
+# under wine (scripts/test-windows.sh). Used as-is by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,3 +17,6 @@ bash scripts/check-format.sh
 cmake -S "$root" -B "$build" -DGG_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" -j"$jobs"
 ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 600
+# The Windows build and its tests under wine (deps cached in
+# /var/cache/gg-agent after the first run); needs the Linux gg-devserver.
+bash scripts/test-windows.sh "$build"

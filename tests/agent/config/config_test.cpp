@@ -356,9 +356,9 @@ TEST(ConfigTest, MetricsTextfile) {
   EXPECT_EQ(c->metrics.interval_seconds, 30);
   auto printed = Json::parse(FormatEffectiveConfig(*c));
   // In the OS's own form (a backslash before nx on Windows).
-  EXPECT_EQ(printed["metrics"]["textfile"],
-            (std::filesystem::path("/etc/gg-agent") / "nx/gg-agent.prom")
-                .string());
+  EXPECT_EQ(
+      printed["metrics"]["textfile"],
+      (std::filesystem::path("/etc/gg-agent") / "nx/gg-agent.prom").string());
 
   j["metrics"] = {{"textfile", "/var/lib/x/gg-agent.txt"},
                   {"intervalSeconds", 0}};
