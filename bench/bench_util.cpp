@@ -145,15 +145,19 @@ Result<std::filesystem::path> WriteAgentConfig(const AgentConfig& config) {
         {"apiKey", devserver::kDemoApiKey},
         {"signingSecret", devserver::kDemoSigningSecret},
         {"responsePublicKeys", {devserver::DemoResponsePublicKey()}},
-        {"requestTimeoutMs", 5000}}},
+        {"requestTimeoutMs", 5000},
+        {"connectTimeoutMs", config.connect_timeout_ms}}},
       {"ipc",
        {{"path", (config.dir / "agent.sock").string()},
         {"mode", "0600"},
         {"maxConnections", config.max_connections},
+        {"maxConnectionsPerUid", config.max_connections},
         {"maxInFlightPerConnection", config.max_in_flight},
         {"idleTimeoutSeconds", 3600}}},
       {"state", {{"dir", (config.dir / "state").string()}}},
-      {"policy", {{"requestDeadlineMs", 5000}}},
+      {"policy",
+       {{"requestDeadlineMs", config.request_deadline_ms},
+        {"upstreamPerUidPerMinute", 1000000}}},
       {"log", {{"level", "warn"}}},
   };
   std::filesystem::path path = config.dir / "config.json";
@@ -162,8 +166,20 @@ Result<std::filesystem::path> WriteAgentConfig(const AgentConfig& config) {
   return path;
 }
 
+namespace {
+std::string& AgentBinaryOverride() {
+  static std::string path;
+  return path;
+}
+}  // namespace
+
 std::string AgentBinary() {
-  return GG_AGENT_PATH;
+  const std::string& set = AgentBinaryOverride();
+  return set.empty() ? std::string(GG_AGENT_PATH) : set;
+}
+
+void SetAgentBinary(std::string path) {
+  AgentBinaryOverride() = std::move(path);
 }
 
 Result<AgentProcess> AgentProcess::Start(const std::filesystem::path& config,
@@ -236,6 +252,16 @@ Result<long> AgentProcess::VmRssKiB() const {
       return std::strtol(line.c_str() + 6, nullptr, 10);
   }
   return MakeError("IO", "no VmRSS for pid " + std::to_string(pid_));
+}
+
+Result<long> AgentProcess::PrivateDirtyKiB() const {
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/smaps_rollup");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Private_Dirty:", 0) == 0)
+      return std::strtol(line.c_str() + 14, nullptr, 10);
+  }
+  return MakeError("IO", "no Private_Dirty for pid " + std::to_string(pid_));
 }
 
 void AgentProcess::Stop() {

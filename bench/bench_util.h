@@ -62,6 +62,8 @@ struct AgentConfig {
   std::filesystem::path dir;  // holds config.json, state/, agent.sock
   int max_connections = 1024;
   int max_in_flight = 32;
+  int connect_timeout_ms = 3000;
+  int request_deadline_ms = 5000;
 };
 
 // Writes dir/config.json (0600) for the demo fixtures' credentials; returns
@@ -69,8 +71,10 @@ struct AgentConfig {
 [[nodiscard]] Result<std::filesystem::path> WriteAgentConfig(
     const AgentConfig& config);
 
-// The absolute path of the gg-agent binary this program was built with.
+// The gg-agent binary this program was built with, or the one
+// SetAgentBinary named (to measure another build in the same way).
 std::string AgentBinary();
+void SetAgentBinary(std::string path);
 
 // gg-agent run --config CONFIG as a child; stderr goes to dir/agent.log.
 class AgentProcess {
@@ -92,6 +96,9 @@ class AgentProcess {
   std::chrono::microseconds start_to_ready() const { return ready_; }
   // VmRSS of the agent in KiB, from /proc.
   [[nodiscard]] Result<long> VmRssKiB() const;
+  // Private_Dirty of /proc/<pid>/smaps_rollup in KiB: the memory no other
+  // process can share (heap, stacks, relocated data).
+  [[nodiscard]] Result<long> PrivateDirtyKiB() const;
   // SIGTERM, bounded wait, then SIGKILL.
   void Stop();
 

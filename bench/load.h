@@ -43,6 +43,16 @@ struct ThroughputResult {
     const Exchange& timed,
     const Exchange& untimed);
 
+// `clients` threads, one connection each, repeat `timed` then `untimed`
+// (may be empty) for `duration`; returns the round-trip times of `timed`
+// in microseconds, sorted (the tail under concurrent load).
+[[nodiscard]] Result<std::vector<double>> RunConcurrentLatency(
+    const std::string& socket_path,
+    int clients,
+    std::chrono::milliseconds duration,
+    const Exchange& timed,
+    const Exchange& untimed);
+
 double Percentile(const std::vector<double>& sorted, double p);
 
 }  // namespace gg::bench

@@ -163,72 +163,27 @@ Status Engine::Start() {
     }
   }
 
-  auto rows = deps_.store.LoadVerdicts();
+  // Rows are read, not verified: verifying 10,000 Ed25519 signatures would
+  // hold READY back for seconds. No row answers anything before it is
+  // verified (EnsureVerified, on demand); the rest are verified in the
+  // background after READY (VerifySomeInBackground), each raising H by
+  // its signed time as HighWaterAtStart's floor would have.
+  auto rows = deps_.store.LoadUnverifiedVerdicts();
   if (!rows) {
     return tl::unexpected(rows.error());
   }
-  struct Loaded {
-    store::VerdictKey key;
-    upstream::Verdict verdict;
-    std::string hwid;
-    long long received_at;
-  };
-  std::vector<Loaded> loaded;
-  // The newest time any server signed into the cache: H never starts
-  // below it, whatever was done to the unsigned marks.
-  std::optional<long long> signed_floor;
-  for (auto& row : *rows) {
-    // The store has verified every signature it returns (VerdictStore's
-    // contract); checking 10,000 Ed25519 signatures twice would double the
-    // start time. What is checked here is what the store cannot know: the
-    // verdict's own key in its signed request, and this machine's hwid.
-    auto verdict = upstream::ParseVerifiedMaterial(row.material);
-    auto fields = ParseSignedRequest(row.material.request_body);
-    if (!verdict || !fields || fields->product_id != row.key.product_id ||
-        fields->license_key != row.key.license_key) {
-      spdlog::warn(
-          "engine: cached verdict for product {} failed its check "
-          "({}); deleted",
-          row.key.product_id,
-          verdict ? "request body" : verdict.error().message);
-      if (auto del = deps_.store.DeleteVerdict(row.key); !del) {
-        spdlog::error("engine: deleting a bad verdict: {}",
-                      del.error().message);
-      }
-      continue;
-    }
-    if (auto t = NewestSignedTime(*verdict)) {
-      signed_floor = std::max(signed_floor.value_or(t->seconds), t->seconds);
-    }
-    if (fields->hwid != HwidFor(row.key.product_id)) {
-      spdlog::warn(
-          "engine: cached verdict for product {} belongs to another "
-          "hardware ID; ignored",
-          row.key.product_id);
-      continue;
-    }
-    loaded.push_back(
-        Loaded{row.key, *std::move(verdict), fields->hwid, row.received_at});
-  }
-
   const auto h = HighWaterAtStart(
       persisted, deps_.clock.Boot(),
-      duration_cast<seconds>(options_.persist_interval).count(), signed_floor);
+      duration_cast<seconds>(options_.persist_interval).count(), std::nullopt);
   time_.emplace(deps_.clock, options_.clock_rollback_tolerance_seconds,
                 TimeMarks{h, persisted.wall_high_water, std::nullopt});
-  const long long now = time_->EstimatedNowSeconds();
-  for (Loaded& l : loaded) {
-    // received_at is not signed: a verdict's age counts from the time the
-    // server signed into it, which the row may only make older. A verdict
-    // with no signed time is stale at once.
-    const long long issued =
-        SignedIssuedAt(l.verdict).value_or(UnixTime{0}).seconds;
-    KeyState& ks = StateFor(l.key);
-    ks.cached = CachedVerdict{std::move(l.verdict), std::move(l.hwid),
-                              std::min({l.received_at, issued, now})};
-    ++cached_count_;
+  to_verify_.reserve(rows->size());
+  for (auto& row : *rows) {
+    KeyState& ks = StateFor(row.key);
+    to_verify_.push_back(ks.key_string);
+    ks.unverified = std::move(row);
+    ++unverified_count_;
   }
-  status_.cached_verdicts = cached_count_;
   // At once, not at the first periodic mark: a SIGKILL a second from now
   // must not take the time back to the last clean stop.
   if (auto s = PutMarks(deps_.store, time_->MarksToPersist()); !s) {
@@ -239,7 +194,9 @@ Status Engine::Start() {
   started_ = true;
   SchedulePersist();
   ScheduleSweep();
-  spdlog::info("engine: started with {} cached verdicts", cached_count_);
+  VerifySomeInBackground();
+  spdlog::info("engine: started with {} cached verdicts (verified after start)",
+               unverified_count_);
   return Ok();
 }
 
@@ -265,7 +222,7 @@ Engine::KeyState& Engine::StateFor(const store::VerdictKey& key) {
 }
 
 void Engine::ForgetIfUnused(KeyState& ks) {
-  if (ks.cached || ks.in_flight || !ks.waiters.empty() ||
+  if (ks.cached || ks.unverified || ks.in_flight || !ks.waiters.empty() ||
       ks.refresh_timer != 0 || sessions_.CountFor(ks.key) > 0) {
     return;
   }
@@ -331,6 +288,7 @@ void Engine::Authorize(AuthorizeInput input, Callback done) {
     return;
   }
   KeyState& ks = StateFor({input.product_id, input.license_key});
+  EnsureVerified(ks);
   int count = sessions_.CountFor(ks.key);
   w.input = std::move(input);
   w.done = std::move(done);
@@ -404,6 +362,7 @@ void Engine::Heartbeat(const std::string& session_id,
   }
   sessions_.Touch(session_id, deps_.clock.Now(), w.started);
   KeyState& ks = StateFor(s->key);
+  EnsureVerified(ks);
   const int count = sessions_.CountFor(ks.key);
   w.session_id = session_id;
   w.done = std::move(done);
@@ -567,7 +526,9 @@ void Engine::PersistMarks(std::function<void()> then) {
 EngineStatus Engine::StatusSnapshot() const {
   EngineStatus s = status_;
   s.sessions = sessions_.size();
-  s.cached_verdicts = cached_count_;
+  // Rows not verified yet count: each is verified before it is used, and
+  // dropped (and no longer counted) if it fails.
+  s.cached_verdicts = cached_count_ + unverified_count_;
   s.tracked_keys = keys_.size();
   s.uptime_seconds =
       duration_cast<seconds>(deps_.clock.Monotonic() - start_mono_).count();

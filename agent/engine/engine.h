@@ -162,10 +162,12 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Reads the time marks and instance id, loads every cached verdict and
-  // verifies it again (signature, its own key in the signed request; a row
-  // that fails is deleted and logged; one for another hwid is ignored), and
-  // starts the periodic timers. Error when the store cannot be read.
+  // Reads the time marks and instance id and every cached verdict row, and
+  // starts the periodic timers. Rows are verified again (signature, its
+  // own key in the signed request; a row that fails is deleted and
+  // logged; one for another hwid is ignored) after Start: a row asked for
+  // is verified before it answers, the rest in the background, a few at a
+  // time on the worker. Error when the store cannot be read.
   [[nodiscard]] Status Start();
 
   // authorize (ipc.md): `done` runs exactly once, synchronously on the
@@ -220,6 +222,11 @@ class Engine {
   void ScheduleSweep();
   void NoteRollback(bool rollback);
 
+  // engine_verify.cpp
+  void EnsureVerified(KeyState& ks);
+  void AcceptVerified(KeyState& ks, const Status& check);
+  void VerifySomeInBackground();
+
   // engine_upstream.cpp
   void Enqueue(KeyState& ks, Waiter waiter, int sessions);
   void StartRequest(KeyState& ks, int sessions, bool refresh);
@@ -231,6 +238,7 @@ class Engine {
   void OnRefreshTimer(KeyState& ks);
   void RecordOutcome(const KeyState& ks, const upstream::Outcome& outcome);
   void OnUpstreamAttempt(const upstream::AttemptReport& report);
+  void AnswerUnreachable(const upstream::AttemptReport& report);
   // `then` gets Ok() once the verdict is cached, or the error of an allow
   // that could not be stored (then not cached, not to be acknowledged).
   void StoreVerdictThen(KeyState& ks,
@@ -265,6 +273,11 @@ class Engine {
   std::unordered_map<ConnectionId, std::size_t> waiting_authorizes_;
   std::unordered_set<ConnectionId> closed_while_waiting_;
   std::size_t cached_count_ = 0;
+  // Rows read at start and not verified yet (KeyState::unverified), and
+  // the keys the background pass has still to look at.
+  std::size_t unverified_count_ = 0;
+  std::vector<std::string> to_verify_;
+  std::size_t verify_next_ = 0;
   std::uint64_t next_waiter_id_ = 1;
   MonoTime start_mono_{};
   Scheduler::TimerId persist_timer_ = 0;

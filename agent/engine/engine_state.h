@@ -29,12 +29,19 @@ struct Engine::KeyState {
   store::VerdictKey key;
   std::string key_string;               // KeyString(key)
   std::optional<CachedVerdict> cached;  // verified, for this machine
-  bool in_flight = false;               // one upstream request at a time
-  bool refresh_in_flight = false;       // ... started by a refresh
+  // The row read from the store at start, until it is verified (then it
+  // becomes `cached`, or is deleted): never used to answer as it is.
+  std::optional<store::StoredVerdict> unverified;
+  bool in_flight = false;          // one upstream request at a time
+  bool refresh_in_flight = false;  // ... started by a refresh
   // The disk still holds a verdict that memory has replaced by a denial
   // (or dropped): the write and the fallback delete both failed. Retried
   // with each time-mark persist until one succeeds.
   bool disk_stale = false;
+  // The last attempt of the request in flight reached no server (refused,
+  // unreachable, TLS): asks are answered by the offline rules at once
+  // while the retries go on behind. Cleared when the request ends.
+  std::optional<upstream::Outcome> unreachable;
   std::vector<Waiter> waiters;
   Scheduler::TimerId refresh_timer = 0;
 };

@@ -26,6 +26,12 @@ upstream::Failure LocalFailure(std::string code, std::string message) {
 void Engine::Enqueue(KeyState& ks, Waiter waiter, int sessions) {
   waiter.id = next_waiter_id_++;
   waiter.waited = true;
+  if (ks.in_flight && ks.unreachable) {
+    // The server was not reached a moment ago and the retries have not
+    // reached it yet: waiting for them would only delay the same answer.
+    Answer(ks, waiter, &*ks.unreachable);
+    return;
+  }
   waiter.deadline = deps_.scheduler.RunAfter(
       options_.request_deadline,
       [this, ksp = &ks, id = waiter.id] { OnDeadline(*ksp, id); });
@@ -38,6 +44,7 @@ void Engine::Enqueue(KeyState& ks, Waiter waiter, int sessions) {
 void Engine::StartRequest(KeyState& ks, int sessions, bool refresh) {
   ks.in_flight = true;
   ks.refresh_in_flight = refresh;
+  ks.unreachable.reset();
   upstream::AuthorizeRequest request;
   request.product_id = ks.key.product_id;
   request.license_key = ks.key.license_key;
@@ -223,6 +230,7 @@ void Engine::CompleteOutcome(KeyState& ks, const upstream::Outcome& outcome) {
   const bool refresh = ks.refresh_in_flight;
   ks.in_flight = false;
   ks.refresh_in_flight = false;
+  ks.unreachable.reset();
   std::vector<Waiter> waiters = std::move(ks.waiters);
   ks.waiters.clear();
   for (Waiter& w : waiters) {
@@ -371,6 +379,38 @@ void Engine::OnUpstreamAttempt(const upstream::AttemptReport& report) {
   }
   if (!report.rate_limit.empty()) {
     status_.rate_limit = RateLimitStatus{report.rate_limit, now};
+  }
+  AnswerUnreachable(report);
+}
+
+void Engine::AnswerUnreachable(const upstream::AttemptReport& report) {
+  if (stopped_ || report.license_key.empty()) {
+    return;
+  }
+  auto it = keys_.find(KeyString({report.product_id, report.license_key}));
+  if (it == keys_.end() || !it->second->in_flight) {
+    return;
+  }
+  KeyState& ks = *it->second;
+  if (report.verdict || report.http_status != 0 ||
+      report.failure_class != upstream::FailureClass::kTransient) {
+    ks.unreachable.reset();  // a server answered: the next one may too
+    return;
+  }
+  // No server reached (refused, unreachable, TLS): the retries go on
+  // behind, but every ask waiting for them is answered by the offline
+  // rules now, not at requestDeadlineMs (spec/agent.md §7).
+  upstream::Failure f;
+  f.failure_class = report.failure_class;
+  f.code = report.code;
+  f.message = report.message;
+  f.request_id = report.request_id;
+  ks.unreachable = upstream::Outcome(std::move(f));
+  std::vector<Waiter> waiters = std::move(ks.waiters);
+  ks.waiters.clear();
+  for (Waiter& w : waiters) {
+    deps_.scheduler.Cancel(w.deadline);
+    Answer(ks, w, &*ks.unreachable);
   }
 }
 

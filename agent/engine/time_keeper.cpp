@@ -102,6 +102,11 @@ void TimeKeeper::OnServerTime(WallTime server_time) {
   server_time_mono_ = clock_.Monotonic();
 }
 
+void TimeKeeper::RaiseHighWater(long long signed_floor) {
+  const WallTime floor = FromUnixSeconds(signed_floor);
+  high_water_ = high_water_ ? std::max(*high_water_, floor) : floor;
+}
+
 bool TimeKeeper::RollbackDetected() const {
   return wall_high_water_ &&
          UnixSeconds(clock_.Now()) < *wall_high_water_ - tolerance_seconds_;

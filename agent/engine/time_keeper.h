@@ -75,6 +75,11 @@ class TimeKeeper {
   // T: the serverTime of a signed verdict just received.
   void OnServerTime(WallTime server_time);
 
+  // Raises H to at least `signed_floor` (Unix seconds), as if it had been
+  // HighWaterAtStart's floor: cached verdicts are verified after start, and
+  // each verified one lifts H by the time its server signed into it.
+  void RaiseHighWater(long long signed_floor);
+
   // The wall clock is more than the tolerance behind the highest wall
   // reading persisted (at start or since). Not sticky: fixing the clock
   // clears it.

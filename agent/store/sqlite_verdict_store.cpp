@@ -19,7 +19,8 @@ Status SqliteVerdictStore::Close() {
   return db_.Close();
 }
 
-Result<std::vector<StoredVerdict>> SqliteVerdictStore::LoadVerdicts() {
+Result<std::vector<StoredVerdict>>
+SqliteVerdictStore::LoadUnverifiedVerdicts() {
   std::vector<StoredVerdict> rows;
   {
     auto stmt = db_.Prepare(
@@ -47,6 +48,18 @@ Result<std::vector<StoredVerdict>> SqliteVerdictStore::LoadVerdicts() {
       rows.push_back(std::move(v));
     }
   }
+  return rows;
+}
+
+Status SqliteVerdictStore::CheckVerdict(const StoredVerdict& verdict) const {
+  return CheckStoredVerdict(options_.response_public_keys, verdict);
+}
+
+Result<std::vector<StoredVerdict>> SqliteVerdictStore::LoadVerdicts() {
+  auto read = LoadUnverifiedVerdicts();
+  if (!read)
+    return tl::unexpected(read.error());
+  std::vector<StoredVerdict>& rows = *read;
   auto checks = CheckStoredVerdicts(options_.response_public_keys, rows,
                                     options_.verify_threads);
   std::vector<StoredVerdict> good;

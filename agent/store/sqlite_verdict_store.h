@@ -21,9 +21,10 @@
 //
 // LoadVerdicts() checks every row (verdict_check.h), on up to
 // StoreOptions::verify_threads short-lived threads of its own, and deletes,
-// with a warning, each row that fails. PutVerdict() refuses a verdict that
-// would fail the same checks, and is durable (committed with synchronous=FULL)
-// when it returns.
+// with a warning, each row that fails. LoadUnverifiedVerdicts() only reads
+// (the agent's start: it checks each row with CheckVerdict later). PutVerdict()
+// refuses a verdict that would fail the same checks, and is durable (committed
+// with synchronous=FULL) when it returns.
 //
 // Threads: one store object is used by one thread at a time (the engine's
 // store worker); calls are blocking disk I/O and must stay off the event
@@ -69,6 +70,10 @@ class SqliteVerdictStore final : public VerdictStore {
   ~SqliteVerdictStore() override;
 
   [[nodiscard]] Result<std::vector<StoredVerdict>> LoadVerdicts() override;
+  [[nodiscard]] Result<std::vector<StoredVerdict>> LoadUnverifiedVerdicts()
+      override;
+  [[nodiscard]] Status CheckVerdict(
+      const StoredVerdict& verdict) const override;
   [[nodiscard]] Status PutVerdict(const StoredVerdict& verdict) override;
   [[nodiscard]] Status DeleteVerdict(const VerdictKey& key) override;
   [[nodiscard]] Result<std::optional<std::string>> GetState(

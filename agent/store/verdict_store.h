@@ -53,6 +53,16 @@ class VerdictStore {
   // Every stored verdict. Implementations drop (and log) rows whose
   // signature does not verify before returning them.
   [[nodiscard]] virtual Result<std::vector<StoredVerdict>> LoadVerdicts() = 0;
+  // Every stored row as it is on disk, NOT verified: the agent's start
+  // reads these and verifies each (CheckVerdict) before it is ever used,
+  // on demand or in the background after READY.
+  [[nodiscard]] virtual Result<std::vector<StoredVerdict>>
+  LoadUnverifiedVerdicts() = 0;
+  // The checks LoadVerdicts applies to a row (signature, status, the row's
+  // own key in the signed request). Pure: callable from any thread, also
+  // while another thread uses the store.
+  [[nodiscard]] virtual Status CheckVerdict(
+      const StoredVerdict& verdict) const = 0;
   // Durable (fsynced) when it returns: an app is told only after this.
   [[nodiscard]] virtual Status PutVerdict(const StoredVerdict& verdict) = 0;
   [[nodiscard]] virtual Status DeleteVerdict(const VerdictKey& key) = 0;

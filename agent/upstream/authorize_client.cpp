@@ -124,7 +124,8 @@ void AuthorizeClient::SetAttemptObserver(AttemptObserver observer) {
 void AuthorizeClient::Report(const Call& call,
                              const Outcome& outcome,
                              const TransportResult& answer) {
-  AttemptReport report = MakeAttemptReport(call.request.product_id, outcome);
+  AttemptReport report = MakeAttemptReport(call.request.product_id, outcome,
+                                           call.request.license_key);
   if (answer) {
     report.rate_limit = ReadRateLimitHeaders(*answer);
   }

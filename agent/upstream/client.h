@@ -19,6 +19,9 @@ namespace gg::upstream {
 // "online" only when the last attempt got a verdict.
 struct AttemptReport {
   std::string product_id;
+  // Which key's call it was, so the engine can answer that key's waiting
+  // asks early (never logged).
+  std::string license_key;
   bool verdict = false;  // a license verdict (allow or deny) came back
   bool allow = false;
   FailureClass failure_class = FailureClass::kTransient;  // when !verdict
@@ -31,9 +34,11 @@ struct AttemptReport {
 
 // The report of an attempt that ended in `outcome` (no headers).
 inline AttemptReport MakeAttemptReport(std::string product_id,
-                                       const Outcome& outcome) {
+                                       const Outcome& outcome,
+                                       std::string license_key = {}) {
   AttemptReport r;
   r.product_id = std::move(product_id);
+  r.license_key = std::move(license_key);
   if (const auto* v = std::get_if<Verdict>(&outcome)) {
     r.verdict = true;
     r.allow = v->allow;

@@ -56,15 +56,17 @@ class FakeUpstreamClient final : public upstream::UpstreamClient {
     Callback done;
     AttemptObserver observer;
     std::string product_id;
+    std::string license_key;
     {
       std::lock_guard lock(mutex_);
       done = std::move(pending_.at(i));
       pending_[i] = nullptr;
       observer = observer_;
       product_id = requests_.at(i).product_id;
+      license_key = requests_.at(i).license_key;
     }
     if (done && report && observer) {
-      observer(upstream::MakeAttemptReport(product_id, outcome));
+      observer(upstream::MakeAttemptReport(product_id, outcome, license_key));
     }
     if (done) {
       done(std::move(outcome));

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,18 @@ class FakeVerdictStore final : public store::VerdictStore {
       all.push_back(v);
     }
     return all;
+  }
+  Result<std::vector<store::StoredVerdict>> LoadUnverifiedVerdicts() override {
+    return LoadVerdicts();
+  }
+  // Fails for the license keys in `bad_signatures`, as the real store's
+  // check fails for an edited row.
+  Status CheckVerdict(const store::StoredVerdict& verdict) const override {
+    ++checks;
+    if (bad_signatures.count(verdict.key.license_key) != 0) {
+      return MakeError("BAD_VERDICT", "response signature does not verify");
+    }
+    return Ok();
   }
   Status PutVerdict(const store::StoredVerdict& verdict) override {
     if (fail_writes) {
@@ -75,6 +88,8 @@ class FakeVerdictStore final : public store::VerdictStore {
   // Set: PutVerdict fails with it (a full or locked disk).
   std::optional<Error> put_error;
   std::map<std::string, store::StoredVerdict> verdicts;
+  std::set<std::string> bad_signatures;  // license keys CheckVerdict fails
+  mutable int checks = 0;                // CheckVerdict calls
   std::map<std::string, std::string> state;
   std::vector<store::UpstreamEvent> events;
   std::vector<std::string> log;

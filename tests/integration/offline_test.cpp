@@ -45,6 +45,25 @@ TEST_F(OfflineTest, ServerStoppedGivesOfflineAllowWithGraceEndsAt) {
   EXPECT_TRUE(offline["graceEndsAt"].is_string()) << offline.dump();
 }
 
+// A server refusing connections is known at the first attempt: an ask for
+// a key with nothing cached is answered AGENT_OFFLINE then, while the
+// retries go on behind, not when requestDeadlineMs (here 10 minutes, far
+// past the client's read timeout) runs out.
+TEST_F(OfflineTest, RefusedConnectionAnswersBeforeTheDeadline) {
+  ASSERT_TRUE(StartServer());
+  server_->Kill();
+  ASSERT_TRUE(MakeAgent({{"policy", {{"requestDeadlineMs", 600000}}},
+                         {"server", {{"connectTimeoutMs", 1000}}}}));
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  for (const char* key : {"DEMO-ALLOW-0001", "DEMO-ALLOW-0001", "NEW-KEY-2"}) {
+    json a = AuthorizeOnce(*client, kProduct, key);
+    EXPECT_FALSE(a.contains("transportError")) << a.dump();
+    EXPECT_EQ(a.value("allow", true), false) << a.dump();
+    EXPECT_EQ(a.value("reasonCode", ""), "AGENT_OFFLINE") << a.dump();
+  }
+}
+
 // Once the offline grace of the signed policy has run out, the cached
 // allow is no longer honoured: OFFLINE_GRACE_EXPIRED.
 TEST_F(OfflineTest, GraceRunOutGivesOfflineGraceExpired) {

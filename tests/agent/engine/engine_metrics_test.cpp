@@ -145,6 +145,7 @@ TEST_F(EngineTest, MetricsEarliestGracePerProduct) {
                    .server_time = kT0},
        kT0);
   StartEngine();
+  scheduler_.RunUntilIdle();  // rows count once verified, after start
   const EngineMetrics m = engine_->MetricsSnapshot();
   ASSERT_EQ(m.grace_ends_at.size(), 2u);
   EXPECT_EQ(m.products_with_grace, 2u);

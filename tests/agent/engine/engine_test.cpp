@@ -235,8 +235,9 @@ TEST_F(EngineTest, NoRollbackServesOffline) {
   EXPECT_TRUE((*reply)->allow);
 }
 
-// A verified row filed under another key is deleted at start and never
-// used; a row for another machine's hwid is ignored. (Edited rows fail the
+// A verified row filed under another key is deleted once verified (in the
+// background pass after start) and never used; a row for another
+// machine's hwid is ignored. (Edited rows fail the
 // store's own signature check: tests/agent/store, tests/integration.)
 TEST_F(EngineTest, MisfiledAndForeignRowsIgnored) {
   Seed(VerdictSpec{.license_key = "OTHER", .server_time = kT0 - 10}, kT0);
@@ -248,6 +249,7 @@ TEST_F(EngineTest, MisfiledAndForeignRowsIgnored) {
   store_.verdicts[testing::FakeVerdictStore::Key(row.key)] = row;
   Seed(VerdictSpec{.license_key = "FOREIGN", .hwid = "bbbb2222"}, kT0);
   StartEngine();
+  scheduler_.RunUntilIdle();  // the background verification
   EXPECT_EQ(engine_->StatusSnapshot().cached_verdicts, 0u);
   EXPECT_NE(std::find(store_.log.begin(), store_.log.end(), "delete:EDITED"),
             store_.log.end());
