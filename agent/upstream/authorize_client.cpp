@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/upstream/http_transport_curl.h"
+#include "agent/upstream/lazy_transport.h"
 
 namespace gg::upstream {
 namespace {
@@ -77,11 +78,11 @@ Result<std::unique_ptr<AuthorizeClient>> AuthorizeClient::CreateWithCurl(
   if (auto endpoint = AuthorizeEndpoint(options.base_url); !endpoint) {
     return tl::unexpected(endpoint.error());
   }
-  auto transport = CreateCurlTransport(transport_options);
-  if (!transport) {
-    return tl::unexpected(transport.error());
-  }
-  return Create(std::move(options), clock, random, *std::move(transport));
+  // libcurl (and OpenSSL's configuration with it) is initialised at the
+  // first upstream call, not at start: READY and an idle agent skip it.
+  auto transport = std::make_unique<LazyHttpTransport>(
+      [transport_options]() { return CreateCurlTransport(transport_options); });
+  return Create(std::move(options), clock, random, std::move(transport));
 }
 
 AuthorizeClient::AuthorizeClient(AuthorizeClientOptions options,
