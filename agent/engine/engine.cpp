@@ -181,7 +181,7 @@ Status Engine::Start() {
   for (auto& row : *rows) {
     KeyState& ks = StateFor(row.key);
     to_verify_.push_back(ks.key_string);
-    ks.unverified = std::move(row);
+    ks.unverified = std::make_unique<store::StoredVerdict>(std::move(row));
     ++unverified_count_;
   }
   // At once, not at the first periodic mark: a SIGKILL a second from now

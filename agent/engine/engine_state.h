@@ -3,6 +3,7 @@
 #ifndef GG_AGENT_ENGINE_ENGINE_STATE_H_
 #define GG_AGENT_ENGINE_ENGINE_STATE_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,7 +32,8 @@ struct Engine::KeyState {
   std::optional<CachedVerdict> cached;  // verified, for this machine
   // The row read from the store at start, until it is verified (then it
   // becomes `cached`, or is deleted): never used to answer as it is.
-  std::optional<store::StoredVerdict> unverified;
+  // (Held by pointer: most keys have none, and a KeyState per key adds up.)
+  std::unique_ptr<store::StoredVerdict> unverified;
   bool in_flight = false;          // one upstream request at a time
   bool refresh_in_flight = false;  // ... started by a refresh
   // The disk still holds a verdict that memory has replaced by a denial
@@ -41,7 +43,7 @@ struct Engine::KeyState {
   // The last attempt of the request in flight reached no server (refused,
   // unreachable, TLS): asks are answered by the offline rules at once
   // while the retries go on behind. Cleared when the request ends.
-  std::optional<upstream::Outcome> unreachable;
+  std::unique_ptr<upstream::Outcome> unreachable;  // by pointer, as above
   std::vector<Waiter> waiters;
   Scheduler::TimerId refresh_timer = 0;
 };

@@ -405,7 +405,7 @@ void Engine::AnswerUnreachable(const upstream::AttemptReport& report) {
   f.code = report.code;
   f.message = report.message;
   f.request_id = report.request_id;
-  ks.unreachable = upstream::Outcome(std::move(f));
+  ks.unreachable = std::make_unique<upstream::Outcome>(std::move(f));
   std::vector<Waiter> waiters = std::move(ks.waiters);
   ks.waiters.clear();
   for (Waiter& w : waiters) {

@@ -30,7 +30,7 @@ void Engine::EnsureVerified(KeyState& ks) {
 }
 
 void Engine::AcceptVerified(KeyState& ks, const Status& check) {
-  store::StoredVerdict row = *std::move(ks.unverified);
+  store::StoredVerdict row = std::move(*ks.unverified);
   ks.unverified.reset();
   --unverified_count_;
   auto drop = [this](const store::VerdictKey& key) {
