@@ -1,21 +1,29 @@
 // Windows: "private" means a protected DACL (no inherited entries) that
-// grants full control to SYSTEM, Administrators and the file's owner only.
+// grants full control to SYSTEM, Administrators, the agent's service
+// account (NT SERVICE\gg-agent, which the service runs as) and the file's
+// owner only.
 #include <windows.h>
 
 #include <aclapi.h>
 #include <sddl.h>
 
 #include <fstream>
+#include <string>
 
 #include "platform/private_file.h"
 #include "platform/random.h"
+#include "platform/service_account.h"
 
 namespace gg {
 namespace {
 
 // P: protected; OICI: inherited by children of a directory.
-constexpr wchar_t kPrivateSddl[] =
-    L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FA;;;OW)";
+std::wstring PrivateSddl() {
+  std::wstring sddl = L"D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FA;;;";
+  for (const char* c = kAgentServiceSid; *c != '\0'; ++c)
+    sddl += static_cast<wchar_t>(*c);  // ASCII
+  return sddl + L")(A;OICI;FA;;;OW)";
+}
 
 tl::unexpected<Error> WinError(const std::string& what,
                                const std::filesystem::path& p,
@@ -27,7 +35,7 @@ tl::unexpected<Error> WinError(const std::string& what,
 Status ApplyPrivateAcl(const std::filesystem::path& p) {
   PSECURITY_DESCRIPTOR sd = nullptr;
   if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
-          kPrivateSddl, SDDL_REVISION_1, &sd, nullptr))
+          PrivateSddl().c_str(), SDDL_REVISION_1, &sd, nullptr))
     return WinError("cannot build ACL for", p, GetLastError());
   BOOL present = FALSE, defaulted = FALSE;
   PACL dacl = nullptr;

@@ -6,15 +6,15 @@
 
 #include <string_view>
 
+#include "platform/service_account.h"
+
 namespace gg::client_internal {
 
-// NT AUTHORITY\SYSTEM, the account `gg-agent install` registers.
+// NT AUTHORITY\SYSTEM: an older install, or an agent started by SYSTEM.
 inline constexpr std::string_view kLocalSystemSid = "S-1-5-18";
-// NT SERVICE\gg-agent: S-1-5-80- and the SHA-1 of the upper-cased service
-// name in UTF-16LE as five little-endian words (how Windows derives service
-// SIDs), for an agent run under its virtual service account.
-inline constexpr std::string_view kAgentServiceSid =
-    "S-1-5-80-3136110347-2510659071-3001094705-3510648559-1769018988";
+// NT SERVICE\gg-agent, the account `gg-agent install` registers
+// (platform/service_account.h).
+inline constexpr std::string_view kAgentServiceSid = gg::kAgentServiceSid;
 
 // True when answers from a server running as `server_sid` may be believed
 // by a client running as `client_sid`: LocalSystem, the agent's service

@@ -16,6 +16,7 @@ import base64
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import time
@@ -24,6 +25,8 @@ import urllib.request
 PRODUCT = "7d7b5f0e-3c1a-4a52-9f0e-2b9e6c1d4a10"
 ADMIN = "wine-e2e-admin-token"
 PIPE = r"\\.\pipe\gg-agent"
+# platform/service_account.h
+SERVICE_SID = "S-1-5-80-3136110347-2510659071-3001094705-3510648559-1769018988"
 
 
 class Failure(Exception):
@@ -152,6 +155,9 @@ def console_agent_answer(wine, work, name, server, license_key):
     }
     path = work / f"{name}.json"
     path.write_text(json.dumps(config, indent=2))
+    # A fresh state each run: a verdict cached by the last run would answer
+    # from the cache instead of over TLS.
+    shutil.rmtree(wine.c_drive(config["state"]["dir"]), ignore_errors=True)
     agent = subprocess.Popen(
         [wine.wrapper, wine.exe("gg-agent.exe"), "run", "--config",
          windows_path(path)], stdout=subprocess.DEVNULL,
@@ -250,6 +256,24 @@ def main():
         check("Installed the service gg-agent" in out, "install reports it")
         base = wine.c_drive(r"C:\ProgramData\GeckoGuard\Agent")
         check((base / "state").is_dir(), "state folder made under ProgramData")
+
+        # The folders are ready for the agent's own account too
+        # (NT SERVICE\\gg-agent, platform/service_account.h).
+        for folder in ("state", "logs"):
+            _, out, _ = wine.run([probe, "acl", str(
+                pathlib.PureWindowsPath(r"C:\ProgramData\GeckoGuard\Agent",
+                                        folder))], check_rc=0)
+            if "allow S-1-5-32-544 " not in out:
+                # Wine maps a file's DACL onto its Unix mode and reads back
+                # an owner/Everyone list: the entries set are not kept.
+                print(f"NOT SHOWN under wine: {folder} folder's DACL "
+                      "(wine does not keep the entries set)")
+                continue
+            check(f"allow {SERVICE_SID} 0x001f01ff" in out.splitlines(),
+                  f"{folder} folder: full control for the service account")
+            broad = [sid for sid in ("S-1-1-0", "S-1-5-11", "S-1-5-32-545")
+                     if f"allow {sid} " in out]
+            check(not broad, f"{folder} folder: nothing for {broad or 'users'}")
         config = {
             "server": {"baseUrl": api.url.replace("127.0.0.1", "localhost"),
                        "apiKey": "gg_dev_key",

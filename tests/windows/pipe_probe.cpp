@@ -7,13 +7,20 @@
 //                             FILE_CREATE_PIPE_INSTANCE, in GENERIC_WRITE)
 //   gg_pipe_probe squat NAME  creates the first instance of NAME, prints
 //                             "squatting" and holds it until killed
+//   gg_pipe_probe acl PATH    prints the allow entries of a file or
+//                             folder's DACL ("allow SID MASK" lines)
+//   gg_pipe_probe service NAME  prints the service's account
+//                             ("account X") and required privileges
+//                             ("privilege X" lines)
 #include <windows.h>
 
 #include <aclapi.h>
 #include <sddl.h>
 
 #include <cstdio>
+#include <cwchar>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -43,14 +50,19 @@ int Dacl(const std::wstring& name) {
     return 2;
   }
   PACL dacl = nullptr;
+  PSID owner = nullptr;
   PSECURITY_DESCRIPTOR sd = nullptr;
-  DWORD rc = GetSecurityInfo(pipe, SE_KERNEL_OBJECT, DACL_SECURITY_INFORMATION,
-                             nullptr, nullptr, &dacl, nullptr, &sd);
+  DWORD rc =
+      GetSecurityInfo(pipe, SE_KERNEL_OBJECT,
+                      DACL_SECURITY_INFORMATION | OWNER_SECURITY_INFORMATION,
+                      &owner, nullptr, &dacl, nullptr, &sd);
   CloseHandle(pipe);
-  if (rc != ERROR_SUCCESS || dacl == nullptr) {
-    std::printf("cannot read the DACL: error %lu\n", rc);
+  if (rc != ERROR_SUCCESS || dacl == nullptr || owner == nullptr) {
+    std::printf("cannot read the DACL and owner: error %lu\n", rc);
     return 2;
   }
+  // The owner is the agent's account, which creates the next instances.
+  std::printf("owner %s\n", SidText(owner).c_str());
   // Beyond read/write data and reading its attributes and ACL: creating
   // instances, writing attributes or EAs, changing the ACL or owner.
   constexpr DWORD kTooMuch = FILE_CREATE_PIPE_INSTANCE | FILE_WRITE_EA |
@@ -69,7 +81,8 @@ int Dacl(const std::wstring& name) {
     auto* allowed = static_cast<ACCESS_ALLOWED_ACE*>(ace);
     PSID sid = &allowed->SidStart;
     bool trusted = IsWellKnownSid(sid, WinLocalSystemSid) ||
-                   IsWellKnownSid(sid, WinBuiltinAdministratorsSid);
+                   IsWellKnownSid(sid, WinBuiltinAdministratorsSid) ||
+                   EqualSid(sid, owner);
     bool too_much = !trusted && (allowed->Mask & kTooMuch) != 0;
     std::printf("allow %s 0x%08lx%s\n", SidText(sid).c_str(), allowed->Mask,
                 too_much ? "  <- more than read/write data" : "");
@@ -77,6 +90,68 @@ int Dacl(const std::wstring& name) {
   }
   LocalFree(sd);
   return bad == 0 ? 0 : 1;
+}
+
+int Acl(const std::wstring& path) {
+  PACL dacl = nullptr;
+  PSECURITY_DESCRIPTOR sd = nullptr;
+  DWORD rc = GetNamedSecurityInfoW(path.c_str(), SE_FILE_OBJECT,
+                                   DACL_SECURITY_INFORMATION, nullptr, nullptr,
+                                   &dacl, nullptr, &sd);
+  if (rc != ERROR_SUCCESS || dacl == nullptr) {
+    std::printf("cannot read the DACL: error %lu\n", rc);
+    return 2;
+  }
+  for (DWORD i = 0; i < dacl->AceCount; ++i) {
+    void* ace = nullptr;
+    if (GetAce(dacl, i, &ace) &&
+        static_cast<ACE_HEADER*>(ace)->AceType == ACCESS_ALLOWED_ACE_TYPE) {
+      auto* allowed = static_cast<ACCESS_ALLOWED_ACE*>(ace);
+      std::printf("allow %s 0x%08lx\n", SidText(&allowed->SidStart).c_str(),
+                  allowed->Mask);
+    }
+  }
+  LocalFree(sd);
+  return 0;
+}
+
+int Service(const std::wstring& name) {
+  SC_HANDLE scm = OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT);
+  SC_HANDLE service =
+      scm ? OpenServiceW(scm, name.c_str(), SERVICE_QUERY_CONFIG) : nullptr;
+  if (service == nullptr) {
+    std::printf("cannot open the service: error %lu\n", GetLastError());
+    return 2;
+  }
+  int rc = 0;
+  std::vector<BYTE> buf(8192);
+  DWORD needed = 0;
+  if (QueryServiceConfigW(service,
+                          reinterpret_cast<QUERY_SERVICE_CONFIGW*>(buf.data()),
+                          static_cast<DWORD>(buf.size()), &needed)) {
+    auto* config = reinterpret_cast<QUERY_SERVICE_CONFIGW*>(buf.data());
+    std::printf("account %ls\n", config->lpServiceStartName
+                                     ? config->lpServiceStartName
+                                     : L"(none)");
+  } else {
+    std::printf("cannot read the config: error %lu\n", GetLastError());
+    rc = 2;
+  }
+  if (QueryServiceConfig2W(service, SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO,
+                           buf.data(), static_cast<DWORD>(buf.size()),
+                           &needed)) {
+    auto* info =
+        reinterpret_cast<SERVICE_REQUIRED_PRIVILEGES_INFOW*>(buf.data());
+    for (const wchar_t* p = info->pmszRequiredPrivileges; p && *p;
+         p += wcslen(p) + 1)
+      std::printf("privilege %ls\n", p);
+  } else {
+    std::printf("cannot read the required privileges: error %lu\n",
+                GetLastError());
+  }
+  CloseServiceHandle(service);
+  CloseServiceHandle(scm);
+  return rc;
 }
 
 int Squat(const std::wstring& name) {
@@ -98,7 +173,7 @@ int Squat(const std::wstring& name) {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::fprintf(stderr, "usage: gg_pipe_probe dacl|squat PIPE_NAME\n");
+    std::fprintf(stderr, "usage: gg_pipe_probe dacl|squat|acl|service NAME\n");
     return 2;
   }
   std::wstring name = Widen(argv[2]);
@@ -108,6 +183,12 @@ int main(int argc, char** argv) {
   }
   if (cmd == "squat") {
     return Squat(name);
+  }
+  if (cmd == "acl") {
+    return Acl(name);
+  }
+  if (cmd == "service") {
+    return Service(name);
   }
   std::fprintf(stderr, "unknown command %s\n", argv[1]);
   return 2;
