@@ -87,14 +87,15 @@ inline long long SaturatingAdd(long long a, long long b) {
   return a + b;
 }
 
-// The WallTime of `t`, held to what a WallTime can represent.
+// The WallTime of `t`, held to 1770..2200 (kWallTimeLimitSeconds either
+// side of 1970). WallTime's nanoseconds end in 2262; the rest is headroom,
+// because callers add elapsed time to what they get (a high-water mark or
+// the server's time plus monotonic time since), and that sum must not
+// overflow either, whatever an edited database or a server says.
+inline constexpr long long kWallTimeLimitSeconds = 7258118400;  // 2200-01-01
 inline WallTime ToWallTimeClamped(UnixTime t) {
-  constexpr long long kMax = std::chrono::duration_cast<std::chrono::seconds>(
-                                 WallTime::duration::max())
-                                 .count() -
-                             1;
-  constexpr long long kMin = -kMax;
-  return FromUnixSeconds(std::clamp(t.seconds, kMin, kMax));
+  return FromUnixSeconds(
+      std::clamp(t.seconds, -kWallTimeLimitSeconds, kWallTimeLimitSeconds));
 }
 
 }  // namespace gg

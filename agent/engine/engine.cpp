@@ -222,8 +222,11 @@ Engine::KeyState& Engine::StateFor(const store::VerdictKey& key) {
 }
 
 void Engine::ForgetIfUnused(KeyState& ks) {
+  // A stale disk row is retried through this state (RetryStaleDisk), and
+  // a pending store completion still points at it.
   if (ks.cached || ks.unverified || ks.in_flight || !ks.waiters.empty() ||
-      ks.refresh_timer != 0 || sessions_.CountFor(ks.key) > 0) {
+      ks.refresh_timer != 0 || ks.store_pending > 0 || ks.disk_stale ||
+      sessions_.CountFor(ks.key) > 0) {
     return;
   }
   keys_.erase(ks.key_string);  // destroys ks

@@ -44,6 +44,10 @@ struct Engine::KeyState {
   // unreachable, TLS): asks are answered by the offline rules at once
   // while the retries go on behind. Cleared when the request ends.
   std::unique_ptr<upstream::Outcome> unreachable;  // by pointer, as above
+  // Writes and deletes of this key's row submitted to the store worker and
+  // not completed yet: their completions hold a pointer to this state, so
+  // it is not forgotten until they ran.
+  int store_pending = 0;
   std::vector<Waiter> waiters;
   Scheduler::TimerId refresh_timer = 0;
 };

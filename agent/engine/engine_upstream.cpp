@@ -143,12 +143,14 @@ void Engine::StoreVerdictThen(KeyState& ks,
                            cached.received_at};
   const bool denial = !cached.verdict.allow;
   store::VerdictStore& store = deps_.store;
+  ++ks.store_pending;
   deps_.worker.Submit(
       [&store, row = std::move(row), denial] {
         return PutOrRemove(store, row, denial);
       },
       [this, ksp = &ks, cached = std::move(cached),
        then = std::move(then)](Status s) mutable {
+        --ksp->store_pending;
         if (!s) {
           counters_.CountStoreError(StoreOp::kPutVerdict);
         }
@@ -175,6 +177,7 @@ void Engine::StoreVerdictThen(KeyState& ks,
 
 void Engine::DeleteVerdictOf(KeyState& ks) {
   store::VerdictStore& store = deps_.store;
+  ++ks.store_pending;
   deps_.worker.Submit(
       [&store, key = ks.key]() -> Status {
         if (auto s = store.DeleteVerdict(key); !s) {
@@ -185,10 +188,12 @@ void Engine::DeleteVerdictOf(KeyState& ks) {
         return Ok();
       },
       [this, ksp = &ks](Status s) {
+        --ksp->store_pending;
         if (!s) {
           counters_.CountStoreError(StoreOp::kDeleteVerdict);
         }
         NoteStoreResult(*ksp, s);
+        ForgetIfUnused(*ksp);  // kept only for this completion, maybe
       });
 }
 

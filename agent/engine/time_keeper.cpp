@@ -81,7 +81,10 @@ TimeKeeper::TimeKeeper(const Clock& clock,
       start_mono_(clock.Monotonic()),
       wall_high_water_(persisted.wall_high_water) {
   if (persisted.high_water) {
-    high_water_ = FromUnixSeconds(*persisted.high_water);
+    // Read back from the database, which anyone with root may edit: a
+    // mark past 2200 is clamped (EstimatedNow() then says every verdict
+    // is stale, failing closed), never left to overflow.
+    high_water_ = ToWallTimeClamped(UnixTime{*persisted.high_water});
   }
 }
 

@@ -135,6 +135,27 @@ Result<std::filesystem::path> MoveAside(const std::filesystem::path& db_path,
   return target;
 }
 
+// A state directory the agent cannot write (a read-only mount, a full
+// disk at start) would otherwise surface as SQLite's "unable to open
+// database file" or a failed first write far from the cause; a file
+// created and removed here names the directory and the errno.
+Status ProbeWritable(const std::filesystem::path& dir) {
+  const std::filesystem::path probe = dir / ".write-probe";
+  if (auto s = WritePrivateFileAtomic(probe, "probe\n"); !s)
+    return MakeError(sqlite::kStoreCode,
+                     "state directory " + dir.string() +
+                         " is not writable: " + s.error().message);
+  std::error_code ec;
+  std::filesystem::remove(probe, ec);
+  if (ec)
+    return MakeError(sqlite::kStoreCode, "state directory " + dir.string() +
+                                             " is not writable: cannot "
+                                             "remove " +
+                                             probe.string() + ": " +
+                                             ec.message());
+  return Ok();
+}
+
 // Sets the connection up and checks it; the caller moves the files aside
 // on kCorruptCode.
 Status Configure(sqlite::Db* db, const StoreOptions& options) {
@@ -219,6 +240,8 @@ Result<sqlite::Db> TryOpen(const std::filesystem::path& db_path,
 Result<std::unique_ptr<SqliteVerdictStore>> SqliteVerdictStore::Open(
     StoreOptions options) {
   if (auto s = EnsurePrivateDirectory(options.state_dir); !s)
+    return tl::unexpected(s.error());
+  if (auto s = ProbeWritable(options.state_dir); !s)
     return tl::unexpected(s.error());
   const std::filesystem::path db_path = options.state_dir / kDatabaseFileName;
   SystemClock system_clock;

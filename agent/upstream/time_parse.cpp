@@ -97,7 +97,16 @@ std::optional<UnixTime> ParseRfc3339(std::string_view t) {
   if (pos != t.size()) {
     return std::nullopt;
   }
-  return UnixTime{*base - offset};
+  // The instant in UTC must still have a four-digit year: the agent prints
+  // it back in UTC (to apps, in the store), and "9999-12-31T23:59:59-23:59"
+  // is in year 10000 there, which RFC 3339 cannot write.
+  constexpr long long kFirst = -62167219200;  // 0000-01-01T00:00:00Z
+  constexpr long long kLast = 253402300799;   // 9999-12-31T23:59:59Z
+  const long long utc = *base - offset;
+  if (utc < kFirst || utc > kLast) {
+    return std::nullopt;
+  }
+  return UnixTime{utc};
 }
 
 std::optional<WallTime> ParseHttpDate(std::string_view t) {

@@ -45,9 +45,10 @@ void WaitForWallClockPast(long long t) {
 // and SIGKILLs it, again and again. Offline allows still end with the
 // grace in real time (+10 s at most).
 TEST_F(OfflineTimeAttackTest, RestartLoopWithClockSetBackCannotStretchGrace) {
-  const std::string faketime = FakeTimeLibrary();
+  std::string why_not;
+  const std::string faketime = FakeTimeLibrary(&why_not);
   if (faketime.empty())
-    GTEST_SKIP() << "libfaketime (Debian package libfaketime) not installed";
+    GTEST_SKIP() << why_not;
   constexpr long long kGrace = 6;
   ASSERT_TRUE(StartServer());
   ASSERT_TRUE(server_->PutLicense(
@@ -169,9 +170,10 @@ TEST_F(OfflineTimeAttackTest, EditedTimeMarksNeverTurnADenyIntoAnAllow) {
 // that key's grace (2 s) still counts as run out, because another cached
 // verdict was signed an hour later.
 TEST_F(OfflineTimeAttackTest, SignedServerTimeIsAFloorForTheClock) {
-  const std::string faketime = FakeTimeLibrary();
+  std::string why_not;
+  const std::string faketime = FakeTimeLibrary(&why_not);
   if (faketime.empty())
-    GTEST_SKIP() << "libfaketime (Debian package libfaketime) not installed";
+    GTEST_SKIP() << why_not;
   ASSERT_TRUE(StartServer());
   ASSERT_TRUE(server_->PutLicense(
       "DEMO-ALLOW-0001",

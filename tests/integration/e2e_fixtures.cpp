@@ -5,6 +5,15 @@
 
 #include "tests/devserver/harness.h"
 
+// Whether this tree (and so its gg-agent) is built with a sanitizer.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GG_E2E_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define GG_E2E_SANITIZED 1
+#endif
+#endif
+
 namespace gg::e2e {
 namespace {
 
@@ -51,7 +60,18 @@ Status WriteFixtures(const std::filesystem::path& path,
   return Ok();
 }
 
-std::string FakeTimeLibrary() {
+std::string FakeTimeLibrary(std::string* why_not) {
+#ifdef GG_E2E_SANITIZED
+  // This tree's gg-agent is sanitized too. libfaketime's clock_gettime()
+  // is called by the sanitizer runtime while it initializes, before
+  // libfaketime is ready: it prints "Unexpected recursive calls to
+  // clock_gettime()" and the agent hangs (libfaketime 0.9.10, clang 14).
+  // The plain build of scripts/test.sh runs these tests.
+  *why_not =
+      "libfaketime hangs a sanitized gg-agent at start; the plain build "
+      "runs this test";
+  return "";
+#else
   for (const char* path :
        {"/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
         "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
@@ -59,7 +79,17 @@ std::string FakeTimeLibrary() {
     if (std::filesystem::exists(path))
       return path;
   }
+  *why_not = "libfaketime (Debian package libfaketime) not installed";
   return "";
+#endif
+}
+
+bool SanitizedBuild() {
+#ifdef GG_E2E_SANITIZED
+  return true;
+#else
+  return false;
+#endif
 }
 
 int CountAuthorizeRequests(const nlohmann::json& requests,

@@ -29,8 +29,12 @@ struct FixtureChanges {
 [[nodiscard]] Status WriteFixtures(const std::filesystem::path& path,
                                    const FixtureChanges& changes);
 
-// libfaketime's preload library, or "" when it is not installed.
-std::string FakeTimeLibrary();
+// libfaketime's preload library, or "" with the reason in *why_not (not
+// installed, or this is a sanitizer build, which it hangs).
+std::string FakeTimeLibrary(std::string* why_not);
+
+// True in a tree built with ASan or TSan (its gg-agent is too).
+bool SanitizedBuild();
 
 // The upstream authorize requests in a dev server request log for a key.
 int CountAuthorizeRequests(const nlohmann::json& requests,

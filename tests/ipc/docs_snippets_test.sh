@@ -19,7 +19,10 @@ awk -v dir="$work" '
 count=$(find "$work" -name "snippet-*" | wc -l)
 [[ $count -ge 4 ]] || { echo "only $count snippets found in $guide"; exit 1; }
 
-flags=(-Wall -Wextra -Werror -I"$inc" -I"$gen")
+# GG_SNIPPET_FLAGS: what a sanitized tree's library needs its apps built
+# with (-fsanitize=...), set by CMake there.
+read -r -a extra <<<"${GG_SNIPPET_FLAGS:-}"
+flags=(-Wall -Wextra -Werror -I"$inc" -I"$gen" "${extra[@]}")
 for f in "$work"/snippet-*; do
   case $f in
     *.c) compile=("$cc" -std=c99 "${flags[@]}") ;;
