@@ -11,6 +11,7 @@
 #include <string>
 
 #include "tests/integration/e2e_test.h"
+#include "tests/integration/store_fault_checks.h"
 
 namespace gg::e2e {
 namespace {
@@ -106,20 +107,7 @@ TEST_F(DiskFaultTest, LockedDatabaseRefusesNewAllowsServesCacheRecovers) {
   {
     WriteLock lock(agent_->DbPath());
     ASSERT_TRUE(lock.locked()) << lock.error();
-    json refused = AuthorizeOnce(*client, kProduct, "DISK-FRESH");
-    EXPECT_FALSE(refused.value("allow", true)) << refused.dump();
-    EXPECT_EQ(refused.value("reasonCode", json()), "AGENT_OFFLINE")
-        << refused.dump();
-
-    json served = AuthorizeOnce(*client, kProduct, "DISK-CACHED");
-    EXPECT_TRUE(served.value("allow", false)) << served.dump();
-    EXPECT_EQ(served.value("source", ""), "cache") << served.dump();
-
-    auto status = client->Call({{"op", "status"}});
-    ASSERT_TRUE(status) << status.error().message;
-    ASSERT_TRUE((*status)["lastError"].is_object()) << status->dump();
-    EXPECT_EQ((*status)["lastError"].value("code", ""), "STORE")
-        << status->dump();
+    ExpectStoreFaultAnswers(*client, "DISK-FRESH", "DISK-CACHED");
   }
   EXPECT_NE(agent_->Log().find("storing a verdict"), std::string::npos)
       << agent_->Log();

@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "tests/integration/e2e_test.h"
+#include "tests/integration/store_fault_checks.h"
 
 namespace gg::e2e {
 namespace {
@@ -118,21 +119,12 @@ TEST_F(StateDirFaultTest, FullRefusesNewAllowsServesCacheRecovers) {
 
   const std::filesystem::path filler = mounted_ / "filler";
   ASSERT_TRUE(FillFileSystem(filler));
-  json refused = AuthorizeOnce(*client, kProduct, "FULL-FRESH");
-  EXPECT_FALSE(refused.value("allow", true)) << refused.dump();
-  EXPECT_EQ(refused.value("reasonCode", json()), "AGENT_OFFLINE")
-      << refused.dump();
-  json served = AuthorizeOnce(*client, kProduct, "FULL-CACHED");
-  EXPECT_TRUE(served.value("allow", false)) << served.dump();
-  EXPECT_EQ(served.value("source", ""), "cache") << served.dump();
-  auto status = client->Call({{"op", "status"}});
-  ASSERT_TRUE(status) << status.error().message;
-  ASSERT_TRUE((*status)["lastError"].is_object()) << status->dump();
-  EXPECT_EQ((*status)["lastError"].value("code", ""), "STORE")
-      << status->dump();
-  EXPECT_NE((*status)["lastError"].value("message", "").find("full"),
+  const json status =
+      ExpectStoreFaultAnswers(*client, "FULL-FRESH", "FULL-CACHED");
+  ASSERT_TRUE(status.is_object());
+  EXPECT_NE(status["lastError"].value("message", "").find("full"),
             std::string::npos)
-      << status->dump();
+      << status.dump();
   EXPECT_NE(agent_->Log().find("storing a verdict"), std::string::npos)
       << agent_->Log();
 
