@@ -8,6 +8,8 @@ set -euo pipefail
 
 dir=$1 gg_agent=$2 ggctl=$3
 fail() { echo "FAIL: $*" >&2; exit 1; }
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 
 subcommands() {
   "$1" --help | sed -n '/^Subcommands:/,/^$/{/^  [a-z]/{s/^  \([a-z-]*\).*/\1/p}}' | sort
@@ -73,8 +75,13 @@ done
 if command -v zsh >/dev/null; then
   for program in ggctl gg-agent; do
     zsh -n "$dir/_$program" || fail "_$program: zsh syntax"
-    registered=$(zsh -f -c 'fpath=("$1" $fpath); autoload -Uz compinit;
-      compinit -u -D -d /dev/null; print -r -- ${_comps[$2]}' zsh "$dir" "$program")
+    # -D alone: no dump file. (With "-d FILE" after it, compinit dumps
+    # again, and compdump's "rm -f FILE" once replaced root's /dev/null.)
+    registered=$(ZDOTDIR=$scratch zsh -f -c 'fpath=("$1" $fpath);
+      autoload -Uz compinit; compinit -u -D; print -r -- ${_comps[$2]}' \
+      zsh "$dir" "$program")
+    [[ -c /dev/null ]] || fail "zsh compinit replaced /dev/null"
+    if [[ -e $scratch/.zcompdump ]]; then fail "zsh compinit wrote a dump file"; fi
     [[ $registered == "_$program" ]] ||
       fail "_$program is not registered for $program (got '$registered')"
     binary=$ggctl
