@@ -104,6 +104,14 @@ candidate_versions() {
   local pkg=$1 want=${pinned[$1]} versions
   versions=$(apt-cache showsrc "$pkg" 2>/dev/null | sed -n 's/^Version: //p' |
     sort -u)
+  if [[ -z $versions && $(id -u) -eq 0 ]]; then
+    # deb-src entries but no source index: the update that followed adding
+    # them failed (network, a broken /dev/null), or they came from elsewhere.
+    log "no source index for $pkg; running apt-get update"
+    apt-get update -q >&2
+    versions=$(apt-cache showsrc "$pkg" 2>/dev/null |
+      sed -n 's/^Version: //p' | sort -u)
+  fi
   if [[ -z $versions ]]; then
     log "apt-cache showsrc $pkg found nothing (deb-src missing?)"
     exit 1
