@@ -241,6 +241,7 @@ void Engine::ForgetIfUnused(KeyState& ks) {
 DecisionInput Engine::MakeInput(const KeyState& ks,
                                 int local_sessions,
                                 const upstream::Outcome* outcome) {
+  FinishVerifying();  // before estimated_now is read
   DecisionInput in;
   in.product_id = ks.key.product_id;
   in.license_key = ks.key.license_key;

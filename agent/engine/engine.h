@@ -224,6 +224,9 @@ class Engine {
 
   // engine_verify.cpp
   void EnsureVerified(KeyState& ks);
+  // Verifies every row still waiting for the background pass: the newest
+  // signed time among them is H's floor, which every decision reads.
+  void FinishVerifying();
   void AcceptVerified(KeyState& ks, const Status& check);
   void VerifySomeInBackground();
 
