@@ -162,7 +162,6 @@ void Dispatcher::DispatchUnguarded(
       if (error) {
         slot->answer = EncodeError(id, *error);
       } else {
-        sessions_.erase(request.session_id);
         slot->answer = EncodeOk(id);
       }
       return;
@@ -170,12 +169,12 @@ void Dispatcher::DispatchUnguarded(
     case Op::kAuthorize:
       ++pending_;
       handler_.Authorize(id_, peer_, request.authorize,
-                         MakeReply(slot, id, /*is_authorize=*/true, used));
+                         MakeReply(slot, id, used));
       return;
     case Op::kHeartbeat:
       ++pending_;
       handler_.Heartbeat(id_, peer_, request.session_id,
-                         MakeReply(slot, id, /*is_authorize=*/false, used));
+                         MakeReply(slot, id, used));
       return;
   }
 }
@@ -183,24 +182,20 @@ void Dispatcher::DispatchUnguarded(
 RequestHandler::Reply Dispatcher::MakeReply(
     std::shared_ptr<Slot> slot,
     nlohmann::json id,
-    bool is_authorize,
     std::shared_ptr<std::atomic<bool>> used) {
   std::weak_ptr<Dispatcher> weak = weak_from_this();
   auto post = io_.post;
-  return [weak, slot, id, is_authorize, used, post](VerdictOrError answer) {
+  return [weak, slot, id, used, post](VerdictOrError answer) {
     if (used->exchange(true)) {
       return;  // a second call is a handler bug; the first answer stands
     }
-    post([weak, slot, id, is_authorize, answer = std::move(answer)]() {
+    post([weak, slot, id, answer = std::move(answer)]() {
       auto self = weak.lock();
       if (!self) {
         return;  // the connection closed first
       }
       --self->pending_;
       if (const auto* v = std::get_if<Verdict>(&answer)) {
-        if (is_authorize && v->allow && v->session_id) {
-          self->sessions_.insert(*v->session_id);
-        }
         self->Complete(slot, EncodeVerdict(id, *v));
       } else {
         self->Complete(slot, EncodeError(id, std::get<ErrorAnswer>(answer)));

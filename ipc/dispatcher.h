@@ -14,7 +14,6 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 
@@ -69,11 +68,8 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   void Shutdown() { closed_ = true; }
 
   bool HasPartialLine() const { return framer_.HasPartial(); }
-  bool HasSession() const { return !sessions_.empty(); }
+  bool HasSession() const { return handler_.HasSessions(id_); }
   std::size_t InFlight() const { return pending_; }
-  bool HasSessionId(const std::string& session_id) const {
-    return sessions_.count(session_id) != 0;
-  }
   ConnectionId id() const { return id_; }
   const Peer& peer() const { return peer_; }
 
@@ -89,7 +85,6 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
                          const std::shared_ptr<std::atomic<bool>>& used);
   RequestHandler::Reply MakeReply(std::shared_ptr<Slot> slot,
                                   nlohmann::json id,
-                                  bool is_authorize,
                                   std::shared_ptr<std::atomic<bool>> used);
   void Complete(const std::shared_ptr<Slot>& slot, std::string line);
   void Flush();
@@ -103,7 +98,6 @@ class Dispatcher : public std::enable_shared_from_this<Dispatcher> {
   LineFramer framer_;
   std::deque<std::shared_ptr<Slot>> slots_;
   std::size_t pending_ = 0;
-  std::set<std::string> sessions_;
   bool closed_ = false;
 };
 

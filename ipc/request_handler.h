@@ -141,6 +141,10 @@ class RequestHandler {
   // The `metrics` answer: Prometheus text exposition (format 0.0.4). Only
   // called for the peers `sessions` is answered for.
   virtual std::string Metrics() = 0;
+  // Whether a session opened on `connection` is still open (the idle timer
+  // leaves such a connection alone). The handler's session table is the
+  // only one: the agent ends sessions the server never hears of.
+  virtual bool HasSessions(ConnectionId connection) = 0;
   // The connection is gone: release the non-detached sessions it opened.
   // Called exactly once per accepted connection.
   virtual void ConnectionClosed(ConnectionId connection) = 0;

@@ -151,6 +151,10 @@ std::string IpcBridge::Metrics() {
   return RenderMetrics(engine_.MetricsSnapshot(), identity_.version);
 }
 
+bool IpcBridge::HasSessions(ipc::ConnectionId connection) {
+  return engine_.HasSessionsOn(connection);
+}
+
 void IpcBridge::ConnectionClosed(ipc::ConnectionId connection) {
   engine_.ConnectionClosed(connection);
 }

@@ -45,6 +45,7 @@ class IpcBridge final : public ipc::RequestHandler, public agent::EventSink {
   ipc::StatusInfo Status() override;
   std::vector<ipc::SessionInfo> Sessions() override;
   std::string Metrics() override;
+  bool HasSessions(ipc::ConnectionId connection) override;
   void ConnectionClosed(ipc::ConnectionId connection) override;
 
   void OnSessionVerdict(agent::ConnectionId connection_id,

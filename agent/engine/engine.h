@@ -197,6 +197,9 @@ class Engine {
   // The counters and gauges for `metrics` (engine_metrics.h).
   EngineMetrics MetricsSnapshot() const;
   std::vector<Session> ListSessions() const { return sessions_.List(); }
+  bool HasSessionsOn(ConnectionId connection_id) const {
+    return sessions_.HasSessionsOn(connection_id);
+  }
 
   // Answers every pending ask by the offline rules, abandons upstream calls
   // within 2 s and persists the time marks (both on the worker), then runs

@@ -25,6 +25,7 @@ Result<const Session*> SessionTable::Open(Session session) {
     ++detached_;
   }
   ++counts_[KeyString(session.key)];
+  ++by_connection_[session.connection_id];
   auto [it, inserted] = sessions_.emplace(session.id, std::move(session));
   (void)inserted;  // 128 random bits: a collision is not a case to handle
   return &it->second;
@@ -52,6 +53,10 @@ Session SessionTable::Erase(
   auto count = counts_.find(KeyString(s.key));
   if (count != counts_.end() && --count->second <= 0) {
     counts_.erase(count);
+  }
+  auto on = by_connection_.find(s.connection_id);
+  if (on != by_connection_.end() && --on->second <= 0) {
+    by_connection_.erase(on);
   }
   if (s.detached) {
     --detached_;

@@ -80,6 +80,10 @@ class SessionTable {
   std::vector<store::VerdictKey> KeysWithSessions() const;
   std::size_t size() const { return sessions_.size(); }
   bool HasDetached() const { return detached_ > 0; }
+  // Whether a session opened on the connection (bound or detached) is open.
+  bool HasSessionsOn(ConnectionId connection_id) const {
+    return by_connection_.count(connection_id) != 0;
+  }
   std::vector<Session> List() const;
 
  private:
@@ -88,6 +92,7 @@ class SessionTable {
   ProcessProbe& probe_;
   std::unordered_map<std::string, Session> sessions_;
   std::unordered_map<std::string, int> counts_;  // by KeyString
+  std::unordered_map<ConnectionId, int> by_connection_;
   std::size_t detached_ = 0;
 };
 

@@ -145,5 +145,29 @@ TEST_F(E2eTest, SessionsOfOthersCannotBeTouched) {
   EXPECT_EQ(own_release->value("ok", false), true) << own_release->dump();
 }
 
+// One session table (issue 10 point 8): a session the agent ended on its
+// own, here by a pushed revocation, no longer counts for the connection
+// that opened it, which then idles out like any other. (The server's copy
+// of the table kept it forever: the connection was never closed.)
+TEST_F(E2eTest, SessionEndedByTheAgentNoLongerHoldsItsConnection) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_TRUE(
+      server_->PutLicense("DEMO-ALLOW-0001", {{"heartbeatSeconds", 1}}));
+  ASSERT_TRUE(MakeAgent({{"ipc", {{"idleTimeoutSeconds", 1}}}}));
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  auto allow = client->Authorize(kProduct, "DEMO-ALLOW-0001");
+  ASSERT_TRUE(allow) << allow.error().message;
+  ASSERT_EQ(allow->value("allow", false), true) << allow->dump();
+  ASSERT_TRUE(server_->PutLicense("DEMO-ALLOW-0001", {{"status", "REVOKED"}}));
+  auto event = client->NextEvent(seconds(20));
+  ASSERT_TRUE(event) << event.error().message << "\n" << agent_->Log();
+  ASSERT_EQ(event->value("allow", true), false) << event->dump();
+  // Ten idle timeouts.
+  EXPECT_TRUE(client->AwaitClosed(seconds(10)))
+      << "the ended session kept its connection open\n"
+      << agent_->Log();
+}
+
 }  // namespace
 }  // namespace gg::e2e

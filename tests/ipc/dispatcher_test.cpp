@@ -183,6 +183,17 @@ TEST_F(DispatcherTest, ReleaseEndsSession) {
   EXPECT_EQ(Lines().back(), json::parse(R"({"id":2,"ok":true})"));
 }
 
+// The handler owns the session table: a session the agent ended on its own
+// (a pushed denial, a timeout) no longer keeps the connection from idling.
+TEST_F(DispatcherTest, SessionEndedByTheAgentIsGoneForTheConnection) {
+  auto d = Make();
+  d->OnBytes(Auth(1, "good"));
+  RunPosted();
+  ASSERT_TRUE(d->HasSession());
+  handler_.EndSession("s_1");
+  EXPECT_FALSE(d->HasSession());
+}
+
 // sessions is FORBIDDEN to other users and unknown peers, open to root
 // and to the agent's own uid.
 TEST_F(DispatcherTest, SessionsPermission) {

@@ -32,7 +32,7 @@ class FakeHandler : public RequestHandler {
     last_peer_ = peer;
     last_params_ = params;
     if (params.license_key == "defer-key") {
-      deferred_.push_back(std::move(reply));
+      deferred_.push_back({connection, std::move(reply)});
       cv_.notify_all();
       return;
     }
@@ -77,7 +77,25 @@ class FakeHandler : public RequestHandler {
     if (sessions_.erase(session_id) == 0) {
       return ErrorAnswer{"SESSION_NOT_FOUND", "no such session", {}};
     }
+    owner_.erase(session_id);
     return std::nullopt;
+  }
+
+  bool HasSessions(ConnectionId connection) override {
+    std::lock_guard lock(mu_);
+    for (const auto& [sid, owner] : owner_) {
+      if (owner == connection) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // The agent ends a session on its own (a pushed denial, a timeout).
+  void EndSession(const std::string& session_id) {
+    std::lock_guard lock(mu_);
+    sessions_.erase(session_id);
+    owner_.erase(session_id);
   }
 
   StatusInfo Status() override {
@@ -147,11 +165,18 @@ class FakeHandler : public RequestHandler {
                         [&] { return deferred_.size() >= n; });
   }
   // Sends deferred reply `i` (from the calling thread).
+  // An allow opens its session first, as the agent's would.
   void ReplyDeferred(std::size_t i, VerdictOrError answer) {
     Reply r;
     {
       std::lock_guard lock(mu_);
-      r = deferred_.at(i);
+      const Deferred& d = deferred_.at(i);
+      r = d.reply;
+      if (const auto* v = std::get_if<Verdict>(&answer);
+          v != nullptr && v->allow && v->session_id) {
+        sessions_.insert(*v->session_id);
+        owner_[*v->session_id] = d.connection;
+      }
     }
     r(std::move(answer));
   }
@@ -183,7 +208,11 @@ class FakeHandler : public RequestHandler {
   int next_session_ = 0;
   std::set<std::string> sessions_;
   std::map<std::string, ConnectionId> owner_;
-  std::vector<Reply> deferred_;
+  struct Deferred {
+    ConnectionId connection;
+    Reply reply;
+  };
+  std::vector<Deferred> deferred_;
   std::vector<ConnectionId> closed_;
   Peer last_peer_;
   AuthorizeParams last_params_;
