@@ -6,6 +6,7 @@
 #ifndef GG_PLATFORM_PRIVATE_FILE_H_
 #define GG_PLATFORM_PRIVATE_FILE_H_
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -40,6 +41,15 @@ enum class FileKind {
 // old or the new content, never a mix.
 [[nodiscard]] Status WritePrivateFileAtomic(const std::filesystem::path& file,
                                             std::string_view data);
+
+// Writes `data` over bytes `file` already holds at `offset`, then flushes
+// them to disk. No space is allocated, so it works on a full disk (the
+// reason it exists: a record that must survive when nothing else can be
+// written). Not atomic beyond what the disk makes of one small write;
+// callers checksum what they write. Error when the range is past the end.
+[[nodiscard]] Status OverwriteFileRange(const std::filesystem::path& file,
+                                        std::uint64_t offset,
+                                        std::string_view data);
 
 // True when no one but the owner (and, on Windows, SYSTEM/Administrators)
 // can read `file`. An error when it cannot be checked.

@@ -152,6 +152,40 @@ Status WritePrivateFileAtomic(const std::filesystem::path& file,
   return Ok();
 }
 
+Status OverwriteFileRange(const std::filesystem::path& file,
+                          std::uint64_t offset,
+                          std::string_view data) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return ErrnoError("cannot open", file);
+  Status result = Ok();
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    result = ErrnoError("cannot stat", file);
+  } else if (!S_ISREG(st.st_mode) ||
+             static_cast<std::uint64_t>(st.st_size) < offset + data.size()) {
+    result = MakeError(
+        "IO", file.string() + " is not a regular file holding the range");
+  }
+  std::size_t done = 0;
+  while (result && done < data.size()) {
+    const ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done,
+                               static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      result = ErrnoError("cannot write", file);
+      break;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (result && ::fsync(fd) != 0)
+    result = ErrnoError("cannot flush", file);
+  if (::close(fd) != 0 && result)
+    result = ErrnoError("cannot close", file);
+  return result;
+}
+
 Result<bool> IsOwnerOnly(const std::filesystem::path& file) {
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0)

@@ -124,6 +124,48 @@ Status WritePrivateFileAtomic(const std::filesystem::path& file,
   return Ok();
 }
 
+Status OverwriteFileRange(const std::filesystem::path& file,
+                          std::uint64_t offset,
+                          std::string_view data) {
+  // FILE_FLAG_OPEN_REPARSE_POINT: a link planted at the path is opened
+  // itself (and refused below), never followed.
+  HANDLE h = CreateFileW(
+      file.c_str(), GENERIC_WRITE, FILE_SHARE_READ, nullptr, OPEN_EXISTING,
+      FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, nullptr);
+  if (h == INVALID_HANDLE_VALUE)
+    return WinError("cannot open", file, GetLastError());
+  Status result = Ok();
+  BY_HANDLE_FILE_INFORMATION info{};
+  if (!GetFileInformationByHandle(h, &info)) {
+    result = WinError("cannot stat", file, GetLastError());
+  } else {
+    const std::uint64_t size =
+        (static_cast<std::uint64_t>(info.nFileSizeHigh) << 32) |
+        info.nFileSizeLow;
+    if ((info.dwFileAttributes &
+         (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY)) != 0 ||
+        size < offset + data.size()) {
+      result = MakeError(
+          "IO", file.string() + " is not a regular file holding the range");
+    }
+  }
+  if (result) {
+    OVERLAPPED at{};
+    at.Offset = static_cast<DWORD>(offset & 0xffffffffu);
+    at.OffsetHigh = static_cast<DWORD>(offset >> 32);
+    DWORD written = 0;
+    if (!WriteFile(h, data.data(), static_cast<DWORD>(data.size()), &written,
+                   &at) ||
+        written != data.size()) {
+      result = WinError("cannot write", file, GetLastError());
+    } else if (!FlushFileBuffers(h)) {
+      result = WinError("cannot flush", file, GetLastError());
+    }
+  }
+  CloseHandle(h);
+  return result;
+}
+
 Result<bool> IsOwnerOnly(const std::filesystem::path& file) {
   PACL dacl = nullptr;
   PSECURITY_DESCRIPTOR sd = nullptr;

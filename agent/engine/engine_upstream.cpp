@@ -128,10 +128,17 @@ Status PutOrRemove(store::VerdictStore& store,
                                       put.error().message +
                                       "); deleted the old verdict instead");
   }
+  // The old row stays on disk until a retry succeeds; marked, it is never
+  // loaded again, even if the agent dies before then.
+  auto mark = store.MarkSuperseded(row.key);
   return MakeError(kStoreNotDurable,
                    "storing a denial failed (" + put.error().message +
                        ") and deleting the old verdict failed too (" +
-                       del.error().message + "); retrying");
+                       del.error().message + "); " +
+                       (mark ? std::string("marked it superseded")
+                             : "marking it superseded failed too (" +
+                                   mark.error().message + ")") +
+                       "; retrying");
 }
 
 }  // namespace

@@ -48,7 +48,27 @@ SqliteVerdictStore::LoadUnverifiedVerdicts() {
       rows.push_back(std::move(v));
     }
   }
-  return rows;
+  if (superseded_ == nullptr || superseded_->size() == 0)
+    return rows;
+  std::vector<StoredVerdict> current;
+  for (StoredVerdict& v : rows) {
+    if (!superseded_->Contains(v.key)) {
+      current.push_back(std::move(v));
+      continue;
+    }
+    spdlog::warn(
+        "dropping cached verdict for product {} key {}: a denial that could "
+        "not be stored replaced it",
+        v.key.product_id, log::MaskValue(v.key.license_key));
+    ++dropped_rows_;
+    if (auto s = DeleteRow(v.key); !s) {
+      spdlog::error("store: deleting the replaced verdict: {}",
+                    s.error().message);
+      continue;  // still marked: never loaded
+    }
+    ClearSuperseded(v.key);
+  }
+  return current;
 }
 
 Status SqliteVerdictStore::CheckVerdict(const StoredVerdict& verdict) const {
@@ -111,7 +131,10 @@ Status SqliteVerdictStore::PutVerdict(const StoredVerdict& verdict) {
           .and_then([&] { return stmt->Run(); });
   if (!s)
     return s;
-  return tx->Commit();
+  if (auto c = tx->Commit(); !c)
+    return c;
+  ClearSuperseded(verdict.key);
+  return Ok();
 }
 
 Status SqliteVerdictStore::DeleteRow(const VerdictKey& key) {
@@ -125,7 +148,25 @@ Status SqliteVerdictStore::DeleteRow(const VerdictKey& key) {
 }
 
 Status SqliteVerdictStore::DeleteVerdict(const VerdictKey& key) {
-  return DeleteRow(key);
+  if (auto s = DeleteRow(key); !s)
+    return s;
+  ClearSuperseded(key);
+  return Ok();
+}
+
+Status SqliteVerdictStore::MarkSuperseded(const VerdictKey& key) {
+  if (superseded_ == nullptr)
+    return MakeError("IO", "no superseded-keys file in the state directory");
+  return superseded_->Add(key);
+}
+
+void SqliteVerdictStore::ClearSuperseded(const VerdictKey& key) {
+  if (superseded_ == nullptr || !superseded_->Contains(key))
+    return;
+  // Left behind, the mark only drops the key's newer row at the next start:
+  // one more trip to the server.
+  if (auto s = superseded_->Remove(key); !s)
+    spdlog::warn("store: clearing a superseded mark: {}", s.error().message);
 }
 
 Result<std::optional<std::string>> SqliteVerdictStore::GetState(

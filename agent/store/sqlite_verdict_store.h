@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "agent/store/sqlite.h"
+#include "agent/store/superseded_keys.h"
 #include "agent/store/verdict_store.h"
 #include "platform/clock.h"
 #include "platform/result.h"
@@ -76,6 +77,7 @@ class SqliteVerdictStore final : public VerdictStore {
       const StoredVerdict& verdict) const override;
   [[nodiscard]] Status PutVerdict(const StoredVerdict& verdict) override;
   [[nodiscard]] Status DeleteVerdict(const VerdictKey& key) override;
+  [[nodiscard]] Status MarkSuperseded(const VerdictKey& key) override;
   [[nodiscard]] Result<std::optional<std::string>> GetState(
       const std::string& name) override;
   [[nodiscard]] Status PutState(const std::string& name,
@@ -102,12 +104,16 @@ class SqliteVerdictStore final : public VerdictStore {
  private:
   SqliteVerdictStore(StoreOptions options, sqlite::Db db);
   [[nodiscard]] Status DeleteRow(const VerdictKey& key);
+  // After a successful write or delete of the key's row.
+  void ClearSuperseded(const VerdictKey& key);
 
   StoreOptions options_;
   sqlite::Db db_;
   std::filesystem::path db_path_;
   std::filesystem::path moved_aside_to_;
   int dropped_rows_ = 0;
+  // Null when the file could not be created (then nothing can be marked).
+  std::unique_ptr<SupersededKeys> superseded_;
 };
 
 }  // namespace gg::store

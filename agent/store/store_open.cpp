@@ -263,6 +263,18 @@ Result<std::unique_ptr<SqliteVerdictStore>> SqliteVerdictStore::Open(
       new SqliteVerdictStore(std::move(options), std::move(*db)));
   store->db_path_ = db_path;
   store->moved_aside_to_ = moved;
+  auto superseded = SupersededKeys::Open(store->options_.state_dir);
+  if (!superseded && superseded.error().code == "INSECURE_FILE")
+    return tl::unexpected(superseded.error());
+  if (superseded) {
+    store->superseded_ =
+        std::make_unique<SupersededKeys>(*std::move(superseded));
+  } else {
+    // A full disk at start: the agent runs as it would have without the
+    // file, only unable to mark a row it later fails to replace.
+    spdlog::error("store: {}; rows that cannot be replaced cannot be marked",
+                  superseded.error().message);
+  }
   return store;
 }
 

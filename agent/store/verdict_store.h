@@ -66,6 +66,11 @@ class VerdictStore {
   // Durable (fsynced) when it returns: an app is told only after this.
   [[nodiscard]] virtual Status PutVerdict(const StoredVerdict& verdict) = 0;
   [[nodiscard]] virtual Status DeleteVerdict(const VerdictKey& key) = 0;
+  // Marks the key's row on disk out of date where no database write is
+  // needed (superseded_keys.h): for when storing a denial and deleting the
+  // old row both failed. A marked key's row is never loaded again; the mark
+  // goes when a later write or delete of the key succeeds.
+  [[nodiscard]] virtual Status MarkSuperseded(const VerdictKey& key) = 0;
 
   // Small named values: "time.high_water", "time.wall_high_water",
   // "instance_id", "hwid.enrollment" (JSON), ...

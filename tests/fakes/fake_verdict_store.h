@@ -60,6 +60,14 @@ class FakeVerdictStore final : public store::VerdictStore {
     verdicts.erase(Key(key));
     return Ok();
   }
+  Status MarkSuperseded(const store::VerdictKey& key) override {
+    log.push_back("supersede:" + key.license_key);
+    if (fail_marks) {
+      return MakeError("IO", "injected mark failure");
+    }
+    superseded.insert(Key(key));
+    return Ok();
+  }
   Result<std::optional<std::string>> GetState(
       const std::string& name) override {
     auto it = state.find(name);
@@ -97,6 +105,8 @@ class FakeVerdictStore final : public store::VerdictStore {
   // Injected faults: PutVerdict / DeleteVerdict fail while set.
   bool fail_verdict_writes = false;
   bool fail_verdict_deletes = false;
+  bool fail_marks = false;           // MarkSuperseded fails while set
+  std::set<std::string> superseded;  // Key()s MarkSuperseded marked
 };
 
 }  // namespace gg::testing

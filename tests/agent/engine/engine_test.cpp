@@ -432,6 +432,13 @@ TEST_F(EngineTest, FailedDenialWriteAndDeleteAreRetried) {
   EXPECT_FALSE((*reply)->allow);
   ASSERT_TRUE(engine_->StatusSnapshot().store_error);
   EXPECT_EQ(engine_->StatusSnapshot().store_error->code, "STORE_NOT_DURABLE");
+  // The old row stays on disk, marked so that no restart loads it.
+  EXPECT_EQ(store_.superseded.count(
+                testing::FakeVerdictStore::Key({testing::kProduct, "KEY-1"})),
+            1u);
+  EXPECT_NE(engine_->StatusSnapshot().store_error->message.find(
+                "marked it superseded"),
+            std::string::npos);
   auto again = Ask();
   ASSERT_TRUE(again->has_value());
   EXPECT_FALSE((*again)->allow) << "memory still holds the denial";
