@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "agent/engine/engine_state.h"
@@ -21,7 +20,6 @@ constexpr auto kShutdownTimeout = milliseconds(2000);
 // The hwid memo is cheap to refill (one HMAC), so past this it is cleared
 // rather than let made-up product ids grow it.
 constexpr std::size_t kMaxHwids = 1024;
-constexpr const char* kInstanceIdState = "instance_id";
 
 Status PutMarks(store::VerdictStore& store, const TimeMarks& marks) {
   if (auto s =
@@ -93,24 +91,6 @@ Decision StoppingDecision() {
 
 }  // namespace
 
-std::optional<SignedRequestFields> ParseSignedRequest(std::string_view body) {
-  const auto json = nlohmann::json::parse(body, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) {
-    return std::nullopt;
-  }
-  SignedRequestFields f;
-  for (auto [name, out] :
-       {std::pair{"productId", &f.product_id},
-        std::pair{"licenseKey", &f.license_key}, std::pair{"hwid", &f.hwid}}) {
-    auto it = json.find(name);
-    if (it == json.end() || !it->is_string()) {
-      return std::nullopt;
-    }
-    *out = it->get<std::string>();
-  }
-  return f;
-}
-
 Engine::Engine(EngineOptions options, EngineIdentity identity, EngineDeps deps)
     : options_(std::move(options)),
       identity_(std::move(identity)),
@@ -145,22 +125,10 @@ Status Engine::Start() {
   start_mono_ = deps_.clock.Monotonic();
 
   if (identity_.instance_id.empty()) {
-    auto stored = deps_.store.GetState(kInstanceIdState);
-    if (!stored) {
-      return tl::unexpected(stored.error());
-    }
-    if (*stored && !(*stored)->empty()) {
-      identity_.instance_id = **stored;
-    } else {
-      auto id = RandomHex(16);
-      if (!id) {
-        return tl::unexpected(id.error());
-      }
-      if (auto put = deps_.store.PutState(kInstanceIdState, *id); !put) {
-        return put;
-      }
-      identity_.instance_id = *id;
-    }
+    // Made and stored once, by hwid::LoadOrCreateInstanceId (the service's
+    // machine identity), never here.
+    return MakeError("INTERNAL",
+                     "the engine was started without an instance ID");
   }
 
   // Rows are read, not verified: verifying 10,000 Ed25519 signatures would

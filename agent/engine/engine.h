@@ -69,7 +69,7 @@ struct EngineIdentity {
   // The hwid sent upstream for a product (agent.md §5). Called on the loop,
   // once per product (memoised).
   std::function<std::string(std::string_view product_id)> hwid_for_product;
-  // Empty: read "instance_id" from the store at Start, made if absent.
+  // hwid::LoadOrCreateInstanceId's; Start refuses an empty one.
   std::string instance_id;
 };
 

@@ -52,15 +52,6 @@ struct Engine::KeyState {
   Scheduler::TimerId refresh_timer = 0;
 };
 
-// productId, licenseKey and hwid of a signed request body (the JSON of
-// upstream.md §1); nullopt when it is not one.
-struct SignedRequestFields {
-  std::string product_id;
-  std::string license_key;
-  std::string hwid;
-};
-std::optional<SignedRequestFields> ParseSignedRequest(std::string_view body);
-
 }  // namespace gg::agent
 
 #endif  // GG_AGENT_ENGINE_ENGINE_STATE_H_

@@ -7,6 +7,7 @@
 
 #include "agent/engine/engine.h"
 #include "agent/engine/engine_state.h"
+#include "agent/upstream/request.h"
 
 namespace gg::agent {
 namespace {
@@ -70,8 +71,8 @@ void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
     if (auto issued = SignedIssuedAt(*verdict)) {
       time_->OnServerTime(ToWallTimeClamped(*issued));
     }
-    const auto fields =
-        ParseSignedRequest(verdict->signed_material->request_body);
+    const auto fields = upstream::IdentityFromRequestBody(
+        verdict->signed_material->request_body);
     if (IsCacheable(*verdict) && fields &&
         fields->hwid == HwidFor(ks.key.product_id)) {
       CachedVerdict cached{*verdict, fields->hwid,

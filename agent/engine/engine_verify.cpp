@@ -13,6 +13,7 @@
 
 #include "agent/engine/engine.h"
 #include "agent/engine/engine_state.h"
+#include "agent/upstream/request.h"
 #include "agent/upstream/response.h"
 #include "platform/log.h"
 
@@ -78,7 +79,7 @@ void Engine::AcceptVerified(KeyState& ks, const Status& check) {
     return;
   }
   auto verdict = upstream::ParseVerifiedMaterial(row.material);
-  auto fields = ParseSignedRequest(row.material.request_body);
+  auto fields = upstream::IdentityFromRequestBody(row.material.request_body);
   if (!verdict || !fields || fields->product_id != row.key.product_id ||
       fields->license_key != row.key.license_key) {
     spdlog::warn(

@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
+#include "agent/upstream/request.h"
 #include "platform/signing.h"
 
 namespace gg::store {
@@ -21,15 +20,11 @@ Status CheckStoredVerdict(const std::vector<std::string>& public_keys,
     return MakeError("BAD_VERDICT", "response signature does not verify");
   // The signature covers the request body, so the key it names is the key
   // the server judged.
-  auto body = nlohmann::json::parse(m.request_body, nullptr, false);
-  if (!body.is_object())
-    return MakeError("BAD_VERDICT", "signed request body is not an object");
-  auto product = body.find("productId");
-  auto license = body.find("licenseKey");
-  if (product == body.end() || !product->is_string() || license == body.end() ||
-      !license->is_string() ||
-      product->get<std::string>() != verdict.key.product_id ||
-      license->get<std::string>() != verdict.key.license_key)
+  auto signed_for = upstream::IdentityFromRequestBody(m.request_body);
+  if (!signed_for)
+    return MakeError("BAD_VERDICT", "signed " + signed_for.error().message);
+  if (signed_for->product_id != verdict.key.product_id ||
+      signed_for->license_key != verdict.key.license_key)
     return MakeError("BAD_VERDICT",
                      "signed request is for another product or license key");
   return Ok();

@@ -1,7 +1,7 @@
 // libFuzzer target for a cached verdict row as the agent loads it at start
 // from a state file anyone with access to the disk could have edited: the
 // store's check (CheckStoredVerdict, run by LoadVerdicts on every row), then
-// the engine's parse of the verified material and of its signed request.
+// upstream's parse of the verified material and of its signed request.
 //
 // Input, one field a line: "S" (the fuzzer signs the row's material with
 // the vendor key when line 8 is empty) or "-", productId, licenseKey,
@@ -18,8 +18,8 @@
 #include <string>
 #include <string_view>
 
-#include "agent/engine/engine_state.h"
 #include "agent/store/verdict_check.h"
+#include "agent/upstream/request.h"
 #include "agent/upstream/response.h"
 #include "tests/fuzz/fuzz_support.h"
 
@@ -73,9 +73,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
         "row accepted without the vendor's signature over its material");
   Check(m.status == 200 || m.status == 403,
         "row accepted with no verdict status");
-  auto fields = gg::agent::ParseSignedRequest(m.request_body);
-  Check(!fields || (fields->product_id == row.key.product_id &&
-                    fields->license_key == row.key.license_key),
+  auto fields = gg::upstream::IdentityFromRequestBody(m.request_body);
+  Check(fields && fields->product_id == row.key.product_id &&
+            fields->license_key == row.key.license_key,
         "row accepted for another key than its signed request names");
 
   auto verdict = gg::upstream::ParseVerifiedMaterial(m);

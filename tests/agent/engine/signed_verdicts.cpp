@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/upstream/request.h"
 #include "agent/upstream/response.h"
 #include "platform/crypto.h"
 #include "platform/signing.h"
@@ -31,12 +32,8 @@ upstream::Verdict SignedVerdict(const VerdictSpec& spec) {
   m.request_nonce =
       "0123456789abcdef0123456789abcd" + std::to_string(10 + (++counter % 90));
   m.request_body =
-      nlohmann::json{{"productId", spec.product_id},
-                     {"licenseKey", spec.license_key},
-                     {"hwid", spec.hwid},
-                     {"sessions", 1},
-                     {"instanceId", "00112233445566778899aabbccddeeff"}}
-          .dump();
+      *upstream::AuthorizeBody({spec.product_id, spec.license_key, spec.hwid, 1,
+                                "00112233445566778899aabbccddeeff"});
   nlohmann::json body{{"ok", spec.allow}, {"allow", spec.allow}};
   if (spec.allow) {
     body["licenseId"] = "lic-1";

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/upstream/request.h"
 #include "platform/crypto.h"
 #include "platform/random.h"
 #include "platform/signing.h"
@@ -27,14 +28,8 @@ StoredVerdict MakeVerdict(const std::string& product,
   v.received_at = 1795000000;
   auto& m = v.material;
   m.request_nonce = *RandomHex(16);
-  m.request_body = nlohmann::json{
-      {"productId", product},
-      {"licenseKey", license},
-      {"hwid", "a1b2"},
-      {"sessions", 1},
-      {"instanceId", std::string(32, '0')},
-      {"agentVersion",
-       "0.1.0"}}.dump();
+  m.request_body = *upstream::AuthorizeBody(
+      {product, license, "a1b2", 1, std::string(32, '0')});
   m.status = allow ? 200 : 403;
   m.response_timestamp = "1795000000";
   if (allow)
