@@ -67,8 +67,9 @@ std::optional<int> AgentRuntime::Start() {
   }
   identity_ = std::move(*identity);
 
+  // The client keeps its calls and backoff timers on the engine's loop.
   auto upstream = upstream::AuthorizeClient::CreateWithCurl(
-      UpstreamOptionsFrom(config_), clock_, random_);
+      UpstreamOptionsFrom(config_), clock_, random_, scheduler_);
   if (!upstream) {
     spdlog::error("upstream client: {}", upstream.error().message);
     return kExitFailure;

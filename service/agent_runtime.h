@@ -15,6 +15,7 @@
 #include "ipc/server.h"
 #include "platform/clock.h"
 #include "platform/random.h"
+#include "platform/worker_thread.h"
 #include "service/asio_scheduler.h"
 #include "service/ipc_bridge.h"
 #include "service/machine_identity.h"
@@ -63,7 +64,7 @@ class AgentRuntime final : public AgentControl, public agent::EventSink {
   asio::steady_timer metrics_timer_{io_};
   bool metrics_file_failing_ = false;  // log a failure once, not every time
   AsioScheduler scheduler_{io_};
-  ThreadWorker worker_{io_};
+  ThreadWorker worker_{scheduler_};
   std::unique_ptr<store::SqliteVerdictStore> store_;
   MachineIdentity identity_;
   std::unique_ptr<upstream::AuthorizeClient> upstream_;

@@ -10,9 +10,8 @@ void AsioScheduler::Post(std::function<void()> fn) {
   asio::post(io_, std::move(fn));
 }
 
-agent::Scheduler::TimerId AsioScheduler::RunAfter(
-    std::chrono::milliseconds delay,
-    std::function<void()> fn) {
+Scheduler::TimerId AsioScheduler::RunAfter(std::chrono::milliseconds delay,
+                                           std::function<void()> fn) {
   TimerId id = next_id_++;
   auto timer = std::make_unique<asio::steady_timer>(io_, delay);
   timer->async_wait([this, id, fn = std::move(fn)](const std::error_code& ec) {
@@ -37,54 +36,13 @@ void AsioScheduler::Cancel(TimerId id) {
   asio::post(io_, [keep] {});
 }
 
+bool AsioScheduler::InLoopThread() const {
+  return io_.get_executor().running_in_this_thread();
+}
+
 void AsioScheduler::CancelAll() {
   while (!timers_.empty())
     Cancel(timers_.begin()->first);
-}
-
-ThreadWorker::ThreadWorker(asio::io_context& io)
-    : io_(io), thread_([this] { Loop(); }) {}
-
-ThreadWorker::~ThreadWorker() {
-  Join();
-}
-
-void ThreadWorker::Submit(std::function<Status()> work,
-                          std::function<void(Status)> done) {
-  {
-    std::lock_guard lock(mutex_);
-    jobs_.push_back({std::move(work), std::move(done)});
-  }
-  cv_.notify_one();
-}
-
-void ThreadWorker::Join() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_one();
-  if (thread_.joinable())
-    thread_.join();
-}
-
-void ThreadWorker::Loop() {
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty())
-        return;
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
-    }
-    Status result = job.work();
-    if (job.done)
-      asio::post(io_, [done = std::move(job.done), result]() mutable {
-        done(std::move(result));
-      });
-  }
 }
 
 }  // namespace gg::service

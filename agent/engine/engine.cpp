@@ -98,7 +98,7 @@ Engine::Engine(EngineOptions options, EngineIdentity identity, EngineDeps deps)
       sessions_(deps.probe),
       budget_(options_.upstream_per_uid_per_minute) {
   Scheduler& scheduler = deps_.scheduler;
-  // Reports come on the client's thread: hop onto the loop.
+  // Reports may come on another thread (client.h): hop onto the loop.
   deps_.upstream.SetAttemptObserver(
       [this, &scheduler](const upstream::AttemptReport& report) {
         scheduler.Post([this, report] { OnUpstreamAttempt(report); });

@@ -38,7 +38,6 @@
 #include "agent/engine/decision.h"
 #include "agent/engine/ended_sessions.h"
 #include "agent/engine/engine_metrics.h"
-#include "agent/engine/scheduler.h"
 #include "agent/engine/sessions.h"
 #include "agent/engine/time_keeper.h"
 #include "agent/engine/upstream_budget.h"
@@ -47,6 +46,7 @@
 #include "platform/clock.h"
 #include "platform/random.h"
 #include "platform/result.h"
+#include "platform/scheduler.h"
 
 namespace gg::agent {
 

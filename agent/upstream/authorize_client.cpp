@@ -45,6 +45,7 @@ Result<std::unique_ptr<AuthorizeClient>> AuthorizeClient::Create(
     AuthorizeClientOptions options,
     const Clock& clock,
     RandomSource& random,
+    Scheduler& loop,
     std::unique_ptr<HttpTransport> transport) {
   auto endpoint = AuthorizeEndpoint(options.base_url);
   if (!endpoint) {
@@ -61,13 +62,14 @@ Result<std::unique_ptr<AuthorizeClient>> AuthorizeClient::Create(
   }
   return std::unique_ptr<AuthorizeClient>(
       new AuthorizeClient(std::move(options), *std::move(endpoint), clock,
-                          random, std::move(transport)));
+                          random, loop, std::move(transport)));
 }
 
 Result<std::unique_ptr<AuthorizeClient>> AuthorizeClient::CreateWithCurl(
     AuthorizeClientOptions options,
     const Clock& clock,
-    RandomSource& random) {
+    RandomSource& random,
+    Scheduler& loop) {
   CurlTransportOptions transport_options;
   transport_options.ca_file = options.ca_file;
   transport_options.pinned_public_keys = options.pinned_public_keys;
@@ -82,13 +84,14 @@ Result<std::unique_ptr<AuthorizeClient>> AuthorizeClient::CreateWithCurl(
   // first upstream call, not at start: READY and an idle agent skip it.
   auto transport = std::make_unique<LazyHttpTransport>(
       [transport_options]() { return CreateCurlTransport(transport_options); });
-  return Create(std::move(options), clock, random, std::move(transport));
+  return Create(std::move(options), clock, random, loop, std::move(transport));
 }
 
 AuthorizeClient::AuthorizeClient(AuthorizeClientOptions options,
                                  Endpoint endpoint,
                                  const Clock& clock,
                                  RandomSource& random,
+                                 Scheduler& loop,
                                  std::unique_ptr<HttpTransport> transport)
     : options_(std::move(options)),
       endpoint_(std::move(endpoint)),
@@ -96,25 +99,32 @@ AuthorizeClient::AuthorizeClient(AuthorizeClientOptions options,
               options_.max_backoff},
       clock_(clock),
       random_(random),
+      loop_(loop),
       transport_(std::move(transport)),
       gate_(clock) {}
 
 AuthorizeClient::~AuthorizeClient() {
-  Shutdown(std::chrono::seconds(2));
+  // On the loop or with it stopped: nothing else touches the calls now.
+  if (!shut_down_.exchange(true)) {
+    FailAll();
+  }
+  transport_->Shutdown();  // idempotent; its late answers find no client
 }
 
 void AuthorizeClient::Authorize(const AuthorizeRequest& request,
                                 Callback done) {
+  if (shut_down_) {
+    if (done) {
+      done(LocalFailure("SHUTDOWN", "upstream client shut down"));
+    }
+    return;
+  }
   auto call = std::make_shared<Call>();
   call->request = request;
   call->done = std::move(done);
   const std::uint64_t id = next_id_++;
-  const bool posted = !shut_down_ && queue_.Post([this, id, call] {
-    Start(id, std::move(*call));
-  });
-  if (!posted && call->done) {
-    call->done(LocalFailure("SHUTDOWN", "upstream client shut down"));
-  }
+  // Start() fails the call if a Shutdown got in between.
+  loop_.Post(Guarded([this, id, call] { Start(id, std::move(*call)); }));
 }
 
 void AuthorizeClient::SetAttemptObserver(AttemptObserver observer) {
@@ -156,22 +166,45 @@ void AuthorizeClient::Shutdown(std::chrono::milliseconds timeout) {
   if (shut_down_.exchange(true)) {
     return;
   }
-  // Fail every call on the worker (where their state lives), then stop the
-  // network and the worker. Late transport answers find no call.
-  auto failed = std::make_shared<std::promise<void>>();
-  std::future<void> failed_done = failed->get_future();
-  const bool posted = queue_.Post([this, failed] {
-    while (!calls_.empty()) {
-      Finish(calls_.begin()->first,
-             LocalFailure("SHUTDOWN", "upstream client shut down"));
+  // Fail every call on the loop (where their state lives), then stop the
+  // network. Late transport answers find no call.
+  if (loop_.InLoopThread()) {
+    FailAll();
+  } else {
+    auto failed = std::make_shared<std::promise<void>>();
+    std::future<void> failed_done = failed->get_future();
+    loop_.Post(Guarded([this, failed] {
+      FailAll();
+      failed->set_value();
+    }));
+    if (failed_done.wait_for(timeout) != std::future_status::ready) {
+      spdlog::warn("upstream: shutdown timed out waiting for pending calls");
     }
-    failed->set_value();
-  });
-  if (posted && failed_done.wait_for(timeout) != std::future_status::ready) {
-    spdlog::warn("upstream: shutdown timed out waiting for pending calls");
   }
   transport_->Shutdown();
-  queue_.Stop();
+}
+
+void AuthorizeClient::FailAll() {
+  while (!calls_.empty()) {
+    loop_.Cancel(calls_.begin()->second.backoff);
+    Finish(calls_.begin()->first,
+           LocalFailure("SHUTDOWN", "upstream client shut down"));
+  }
+}
+
+void AuthorizeClient::RetryAfter(std::uint64_t id,
+                                 std::chrono::milliseconds delay) {
+  auto it = calls_.find(id);
+  if (it == calls_.end()) {
+    return;
+  }
+  it->second.backoff =
+      loop_.RunAfter(delay, Guarded([this, id] {
+                       if (auto c = calls_.find(id); c != calls_.end()) {
+                         c->second.backoff = 0;
+                       }
+                       Attempt(id);
+                     }));
 }
 
 void AuthorizeClient::Start(std::uint64_t id, Call call) {
@@ -218,7 +251,7 @@ void AuthorizeClient::Attempt(std::uint64_t id) {
   Call& call = it->second;
   // A retry that would land in a window another call opened waits it out.
   if (auto left = gate_.Remaining(call.request.product_id)) {
-    queue_.PostAfter(*left, [this, id] { Attempt(id); });
+    RetryAfter(id, *left);
     return;
   }
   auto nonce = RandomHex(16);
@@ -235,10 +268,13 @@ void AuthorizeClient::Attempt(std::uint64_t id) {
   }
   ++call.attempts;
   SentRequest sent{*nonce, call.body};
-  transport_->Send(*std::move(request), [this, id, sent = std::move(sent)](
-                                            TransportResult r) {
-    queue_.Post([this, id, sent, r = std::move(r)] { OnAnswer(id, sent, r); });
-  });
+  transport_->Send(*std::move(request),
+                   [this, id, sent = std::move(sent)](TransportResult r) {
+                     // Answers come on the transport's thread: onto the loop.
+                     loop_.Post(Guarded([this, id, sent, r = std::move(r)] {
+                       OnAnswer(id, sent, r);
+                     }));
+                   });
 }
 
 void AuthorizeClient::LearnClockOffset(const HttpResponse& response) {
@@ -316,7 +352,7 @@ void AuthorizeClient::OnAnswer(std::uint64_t id,
   if (decision.delay.count() == 0) {
     Attempt(id);
   } else {
-    queue_.PostAfter(decision.delay, [this, id] { Attempt(id); });
+    RetryAfter(id, decision.delay);
   }
 }
 

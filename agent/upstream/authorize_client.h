@@ -3,8 +3,10 @@
 // Each Authorize() signs a fresh request (new nonce and timestamp per
 // attempt), sends it over the HttpTransport, verifies and classifies the
 // answer (response.h, classify.h) and retries per retry_policy.h. All call
-// state lives on the client's own worker thread (TaskQueue); backoff waits
-// are timers there, never on the caller's thread.
+// state lives on the loop thread of the Scheduler it is given (the
+// engine's): backoff waits are that scheduler's timers, so tests drive
+// them with a fake clock, and the state needs no locks. The transport
+// answers on its own thread; each answer is posted to the loop.
 //
 // Clock: request timestamps are `clock.Now()` plus an offset learnt from the
 // `Date` header of a SIGNATURE_EXPIRED answer; the offset is kept for later
@@ -20,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -32,10 +35,10 @@
 #include "agent/upstream/request.h"
 #include "agent/upstream/response.h"
 #include "agent/upstream/retry_policy.h"
-#include "agent/upstream/task_queue.h"
 #include "platform/clock.h"
 #include "platform/random.h"
 #include "platform/result.h"
+#include "platform/scheduler.h"
 #include "platform/secret.h"
 
 namespace gg::upstream {
@@ -65,31 +68,40 @@ struct AuthorizeClientOptions {
 class AuthorizeClient final : public UpstreamClient {
  public:
   // Errors: "INVALID_BASE_URL"; "CONFIG_ERROR" for no public key, an empty
-  // API key or signing secret, or max_attempts < 1. `clock` and `random`
-  // must outlive the client; `random` is used on the worker thread only.
+  // API key or signing secret, or max_attempts < 1. `clock`, `random` and
+  // `loop` must outlive the client; `random` is used on the loop only.
   [[nodiscard]] static Result<std::unique_ptr<AuthorizeClient>> Create(
       AuthorizeClientOptions options,
       const Clock& clock,
       RandomSource& random,
+      Scheduler& loop,
       std::unique_ptr<HttpTransport> transport);
 
   // Create() over the libcurl transport configured from `options`.
   [[nodiscard]] static Result<std::unique_ptr<AuthorizeClient>> CreateWithCurl(
       AuthorizeClientOptions options,
       const Clock& clock,
-      RandomSource& random);
+      RandomSource& random,
+      Scheduler& loop);
 
-  ~AuthorizeClient() override;  // Shutdown(2 s) if not done
+  // On the loop thread, or once no thread runs the loop: fails what is
+  // still pending there (as Shutdown), then stops the transport. Tasks
+  // still queued on the loop for this client do nothing.
+  ~AuthorizeClient() override;
 
-  // Thread-safe. After Shutdown, `done` runs at once on the caller's thread
-  // with a transient Failure "SHUTDOWN". A product inside its 429 window
-  // gets a transient Failure "RATE_LIMITED" with retry_after, no request.
+  // Thread-safe; `done` and the attempt observer run on the loop. After
+  // Shutdown, `done` runs at once on the caller's thread with a transient
+  // Failure "SHUTDOWN". A product inside its 429 window gets a transient
+  // Failure "RATE_LIMITED" with retry_after, no request.
   void Authorize(const AuthorizeRequest& request, Callback done) override;
 
   void SetAttemptObserver(AttemptObserver observer) override;
 
-  // Fails every pending call ("SHUTDOWN"), aborts in-flight transfers, stops
-  // the worker. Not from inside a `done`.
+  // Fails every pending call ("SHUTDOWN") and cancels its backoff timer on
+  // the loop, then aborts in-flight transfers and stops the transport
+  // (which may block: the engine calls this on its worker). On the loop it
+  // fails the calls at once; on another thread, while the loop runs, it
+  // posts that and waits up to `timeout`. Not from inside a `done`.
   void Shutdown(std::chrono::milliseconds timeout) override;
 
   // The server-minus-local clock offset learnt so far, in seconds.
@@ -102,17 +114,31 @@ class AuthorizeClient final : public UpstreamClient {
     Callback done;
     RetryState retry;
     int attempts = 0;
+    Scheduler::TimerId backoff = 0;  // the pending retry's timer, if any
   };
 
   AuthorizeClient(AuthorizeClientOptions options,
                   Endpoint endpoint,
                   const Clock& clock,
                   RandomSource& random,
+                  Scheduler& loop,
                   std::unique_ptr<HttpTransport> transport);
 
-  // Worker thread only, from here on.
+  // `fn` as a loop task that does nothing once the client is gone.
+  template <typename Fn>
+  std::function<void()> Guarded(Fn fn) const {
+    return [alive = std::weak_ptr<const char>(alive_), fn = std::move(fn)] {
+      if (!alive.expired()) {
+        fn();
+      }
+    };
+  }
+
+  // Loop thread only, from here on.
   void Start(std::uint64_t id, Call call);
   void Attempt(std::uint64_t id);
+  void RetryAfter(std::uint64_t id, std::chrono::milliseconds delay);
+  void FailAll();
   void OnAnswer(std::uint64_t id, const SentRequest& sent, TransportResult r);
   void Finish(std::uint64_t id, Outcome outcome);
   void LearnClockOffset(const HttpResponse& response);
@@ -125,16 +151,18 @@ class AuthorizeClient final : public UpstreamClient {
   const RetryPolicy policy_;
   const Clock& clock_;
   RandomSource& random_;
+  Scheduler& loop_;
   std::unique_ptr<HttpTransport> transport_;
   RateLimitGate gate_;
   std::atomic<long long> clock_offset_{0};
   std::atomic<bool> shut_down_{false};
   std::atomic<std::uint64_t> next_id_{1};
-  std::map<std::uint64_t, Call> calls_;  // worker thread only
-  bool budget_low_logged_ = false;       // worker thread only
+  std::map<std::uint64_t, Call> calls_;  // loop only
+  bool budget_low_logged_ = false;       // loop only
   std::mutex observer_mutex_;
   AttemptObserver observer_;  // guarded by observer_mutex_
-  TaskQueue queue_;           // last: its thread stops first
+  // Expires with the client: loop tasks and timers check it (Guarded).
+  const std::shared_ptr<const char> alive_ = std::make_shared<const char>();
 };
 
 }  // namespace gg::upstream

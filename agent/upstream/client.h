@@ -64,13 +64,14 @@ class UpstreamClient {
   virtual ~UpstreamClient() = default;
 
   // Sets who hears of every attempt. Call before the first Authorize; the
-  // observer runs on the client's own thread (like `done`) and must be
-  // thread-safe and quick.
+  // observer runs where `done` does and must be thread-safe and quick.
   virtual void SetAttemptObserver(AttemptObserver observer) = 0;
 
   // Starts one authorize, retries included, and calls `done` exactly once
-  // with the final outcome. Never blocks the caller. `done` runs on the
-  // client's worker thread: the caller posts it to its own loop.
+  // with the final outcome. Never blocks the caller. `done` may run on
+  // another thread (the real client runs it on its Scheduler's loop, a
+  // fake on whichever thread completes it): the caller posts it to its own
+  // loop.
   virtual void Authorize(const AuthorizeRequest& request, Callback done) = 0;
 
   // Abandons retries and in-flight calls; each pending `done` still runs

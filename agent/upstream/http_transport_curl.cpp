@@ -6,13 +6,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <thread>
 #include <utility>
 
 #include <spdlog/spdlog.h>
+
+#include "platform/worker_thread.h"
 
 namespace gg::upstream {
 namespace {
@@ -120,7 +120,8 @@ class CurlTransport final : public HttpTransport {
  public:
   CurlTransport(CurlTransportOptions options, CURLM* multi)
       : options_(std::move(options)), multi_(multi) {
-    worker_ = std::thread([this] { Run(); });
+    // The poll loop is one long job: it ends when Shutdown sets stopping_.
+    worker_.Post([this] { Run(); });
   }
 
   ~CurlTransport() override {
@@ -157,9 +158,7 @@ class CurlTransport final : public HttpTransport {
       stopping_ = true;
     }
     Wake();
-    if (worker_.joinable() && worker_.get_id() != std::this_thread::get_id()) {
-      worker_.join();
-    }
+    worker_.Join();  // from inside a `done` (on the thread) it only stops
   }
 
  private:
@@ -380,7 +379,7 @@ class CurlTransport final : public HttpTransport {
   bool stopping_ = false;                          // guarded by mutex_
   std::deque<std::unique_ptr<Transfer>> queue_;    // guarded by mutex_
   std::vector<std::unique_ptr<Transfer>> active_;  // worker thread only
-  std::thread worker_;
+  WorkerThread worker_;  // last: its thread ends before the rest goes
 };
 
 }  // namespace

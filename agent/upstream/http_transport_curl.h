@@ -1,6 +1,7 @@
 // The real HttpTransport over libcurl.
 //
-// Why a dedicated worker thread driving one curl multi handle (and not
+// Why a dedicated worker thread (a WorkerThread running one long job)
+// driving one curl multi handle (and not
 // curl multi inside the agent's Asio loop): the agent/ layer must not include
 // Asio (only ipc/ and service/ do), and a thread of our own keeps curl's
 // socket callbacks, timers and DNS resolver entirely out of the IPC loop, so

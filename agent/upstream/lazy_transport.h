@@ -8,7 +8,8 @@
 // network error, never a verdict.
 //
 // Threads: Send and Shutdown are thread-safe; the factory runs on the
-// thread of the first Send (the upstream client's worker).
+// thread of the first Send (the upstream client's loop: once, it loads
+// libcurl and starts the transport's thread; no network I/O).
 #ifndef GG_AGENT_UPSTREAM_LAZY_TRANSPORT_H_
 #define GG_AGENT_UPSTREAM_LAZY_TRANSPORT_H_
 

@@ -1,11 +1,12 @@
-// A deterministic Scheduler and BlockingWorker for engine tests.
+// A deterministic Scheduler and BlockingWorker for engine and upstream
+// client tests.
 //
 // Posted tasks queue until RunUntilIdle(); timers fire only in Advance(),
 // which moves the FakeClock to each due timer in turn and runs it and the
 // tasks it posted. Worker jobs run as posted tasks: work, then done, on the
 // test thread, in submission order. Post() is thread-safe (the fake upstream
 // may complete from another thread); everything else runs on the test
-// thread.
+// thread, which is the loop thread.
 #ifndef GG_TESTS_FAKES_MANUAL_SCHEDULER_H_
 #define GG_TESTS_FAKES_MANUAL_SCHEDULER_H_
 
@@ -14,17 +15,19 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <utility>
 
-#include "agent/engine/scheduler.h"
+#include "platform/scheduler.h"
 #include "tests/fakes/fake_clock.h"
 
 namespace gg::testing {
 
-class ManualScheduler final : public agent::Scheduler,
-                              public agent::BlockingWorker {
+class ManualScheduler final : public Scheduler, public BlockingWorker {
  public:
-  explicit ManualScheduler(FakeClock& clock) : clock_(clock) {}
+  // The constructing thread is the loop thread.
+  explicit ManualScheduler(FakeClock& clock)
+      : clock_(clock), loop_thread_(std::this_thread::get_id()) {}
 
   void Post(std::function<void()> fn) override {
     std::lock_guard lock(mutex_);
@@ -45,6 +48,10 @@ class ManualScheduler final : public agent::Scheduler,
         return;
       }
     }
+  }
+
+  bool InLoopThread() const override {
+    return std::this_thread::get_id() == loop_thread_;
   }
 
   void Submit(std::function<Status()> work,
@@ -89,11 +96,25 @@ class ManualScheduler final : public agent::Scheduler,
     }
   }
 
+  // Runs posted tasks, then moves the clock to the next timer and fires it
+  // (and what it posts). False when no timer was left to fire.
+  bool AdvanceToNextTimer() {
+    RunUntilIdle();
+    if (timers_.empty()) {
+      return false;
+    }
+    const MonoTime due = timers_.begin()->first.first;
+    Advance(due > clock_.Monotonic() ? due - clock_.Monotonic()
+                                     : std::chrono::nanoseconds(0));
+    return true;
+  }
+
   std::size_t pending_timers() const { return timers_.size(); }
   int submitted() const { return submitted_; }
 
  private:
   FakeClock& clock_;
+  const std::thread::id loop_thread_;
   std::mutex mutex_;
   std::deque<std::function<void()>> posted_;
   std::map<std::pair<MonoTime, TimerId>, std::function<void()>> timers_;

@@ -1,9 +1,13 @@
 // AuthorizeClient over a scripted transport: every classification row, the
-// retries, the clock fixes, the 429 window and shutdown.
+// retries, the clock fixes, the 429 window and shutdown. The client's loop
+// is a ManualScheduler on the test thread: backoff timers fire when the
+// test moves the fake clock, never after a real wait.
 #include "agent/upstream/authorize_client.h"
 
+#include <algorithm>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <regex>
 #include <sstream>
 
@@ -13,6 +17,7 @@
 #include "tests/agent/upstream/test_keys.h"
 #include "tests/fakes/fake_clock.h"
 #include "tests/fakes/fake_http_transport.h"
+#include "tests/fakes/manual_scheduler.h"
 #include "tests/test_paths.h"
 
 namespace gg::upstream {
@@ -20,6 +25,7 @@ namespace {
 
 using gg::testing::FakeClock;
 using gg::testing::FakeHttpTransport;
+using gg::testing::ManualScheduler;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -36,7 +42,8 @@ std::string ErrorBody(const std::string& code) {
 
 class AuthorizeClientTest : public ::testing::Test {
  protected:
-  void Make(int max_attempts = 3) {
+  void Make(int max_attempts = 3,
+            milliseconds initial_backoff = milliseconds(1)) {
     auto transport = std::make_unique<FakeHttpTransport>();
     transport_ = transport.get();
     AuthorizeClientOptions o;
@@ -45,10 +52,10 @@ class AuthorizeClientTest : public ::testing::Test {
     o.signing_secret = Secret("test-secret");
     o.response_public_keys = {testing::VectorPublicKey()};
     o.max_attempts = max_attempts;
-    o.initial_backoff = milliseconds(1);
-    o.max_backoff = milliseconds(4);
+    o.initial_backoff = initial_backoff;
+    o.max_backoff = std::max(initial_backoff, milliseconds(4));
     auto client = AuthorizeClient::Create(std::move(o), clock_, random_,
-                                          std::move(transport));
+                                          scheduler_, std::move(transport));
     ASSERT_TRUE(client) << client.error().message;
     client_ = *std::move(client);
   }
@@ -58,7 +65,11 @@ class AuthorizeClientTest : public ::testing::Test {
     auto future = promise.get_future();
     client_->Authorize({product, "KEY", "hw", 1, "inst"},
                        [&promise](Outcome o) { promise.set_value(o); });
-    EXPECT_EQ(future.wait_for(seconds(10)), std::future_status::ready);
+    // Each backoff passes on the fake clock, as long as it asks.
+    while (future.wait_for(seconds(0)) != std::future_status::ready &&
+           scheduler_.AdvanceToNextTimer()) {
+    }
+    EXPECT_EQ(future.wait_for(seconds(0)), std::future_status::ready);
     return future.get();
   }
 
@@ -67,6 +78,7 @@ class AuthorizeClientTest : public ::testing::Test {
   }
 
   FakeClock clock_;
+  ManualScheduler scheduler_{clock_};
   HalfRandom random_;
   FakeHttpTransport* transport_ = nullptr;
   std::unique_ptr<AuthorizeClient> client_;
@@ -152,6 +164,28 @@ TEST_F(AuthorizeClientTest, TransientThenSuccess) {
   ASSERT_EQ(transport_->request_count(), 3u);
   EXPECT_NE(Header(0, "X-GG-Nonce"), Header(1, "X-GG-Nonce"));
   EXPECT_NE(Header(1, "X-GG-Nonce"), Header(2, "X-GG-Nonce"));
+}
+
+// A backoff is a timer on the client's scheduler: the retry goes out when
+// the clock reaches it (500 ms: half the 1 s ceiling), not before.
+TEST_F(AuthorizeClientTest, BackoffWaitsForTheSchedulersClock) {
+  Make(3, milliseconds(1000));
+  transport_->PushResponse(503, ErrorBody("SIGNING_UNAVAILABLE"));
+  transport_->PushSigned(seed_, 200, kAllow);
+  std::optional<Outcome> out;
+  client_->Authorize({"prod", "KEY", "hw", 1, "inst"},
+                     [&out](Outcome o) { out = std::move(o); });
+  scheduler_.RunUntilIdle();
+  EXPECT_EQ(transport_->request_count(), 1u);
+  EXPECT_EQ(scheduler_.pending_timers(), 1u);
+  scheduler_.Advance(milliseconds(499));
+  EXPECT_EQ(transport_->request_count(), 1u);
+  EXPECT_FALSE(out);
+  scheduler_.Advance(milliseconds(1));
+  EXPECT_EQ(transport_->request_count(), 2u);
+  ASSERT_TRUE(out);
+  EXPECT_TRUE(std::holds_alternative<Verdict>(*out));
+  EXPECT_EQ(scheduler_.pending_timers(), 0u);
 }
 
 // An unsigned verdict is retried, and after the budget is a transient
@@ -246,19 +280,19 @@ TEST_F(AuthorizeClientTest, ShutdownFailsPendingCalls) {
   o.response_public_keys = {testing::VectorPublicKey()};
   o.initial_backoff = std::chrono::hours(1);
   o.max_backoff = std::chrono::hours(1);
-  client_ = *AuthorizeClient::Create(std::move(o), clock_, random_,
+  client_ = *AuthorizeClient::Create(std::move(o), clock_, random_, scheduler_,
                                      std::move(transport));
   transport_->PushResponse(503, ErrorBody("INTERNAL"));
   std::promise<Outcome> promise;
   auto future = promise.get_future();
   client_->Authorize({"p", "K", "h", 1, "i"},
                      [&promise](Outcome out) { promise.set_value(out); });
-  // Wait (bounded) until the first attempt has been answered.
-  for (int i = 0; i < 1000 && transport_->request_count() == 0; ++i) {
-    std::this_thread::sleep_for(milliseconds(5));
-  }
+  // The first attempt is answered; the retry waits on an hour's timer.
+  scheduler_.RunUntilIdle();
   ASSERT_EQ(transport_->request_count(), 1u);
+  ASSERT_EQ(scheduler_.pending_timers(), 1u);
   client_->Shutdown(seconds(5));
+  EXPECT_EQ(scheduler_.pending_timers(), 0u);
   ASSERT_EQ(future.wait_for(seconds(5)), std::future_status::ready);
   auto out = future.get();
   ASSERT_TRUE(std::holds_alternative<Failure>(out));
@@ -274,18 +308,19 @@ TEST_F(AuthorizeClientTest, ShutdownFailsPendingCalls) {
 // Create refuses configurations that could never produce a trusted verdict.
 TEST(AuthorizeClientCreateTest, RejectsBadOptions) {
   FakeClock clock;
+  ManualScheduler scheduler(clock);
   HalfRandom random;
   AuthorizeClientOptions o;
   o.base_url = "https://h";
   o.api_key = Secret("k");
   o.signing_secret = Secret("s");
-  auto no_keys = AuthorizeClient::Create(o, clock, random,
+  auto no_keys = AuthorizeClient::Create(o, clock, random, scheduler,
                                          std::make_unique<FakeHttpTransport>());
   ASSERT_FALSE(no_keys);
   EXPECT_EQ(no_keys.error().code, "CONFIG_ERROR");
   o.response_public_keys = {std::string(32, 'k')};
   o.base_url = "ftp://h";
-  auto bad_url = AuthorizeClient::Create(o, clock, random,
+  auto bad_url = AuthorizeClient::Create(o, clock, random, scheduler,
                                          std::make_unique<FakeHttpTransport>());
   ASSERT_FALSE(bad_url);
   EXPECT_EQ(bad_url.error().code, "INVALID_BASE_URL");

@@ -1,18 +1,19 @@
 // The real libcurl transport and AuthorizeClient against gg-devserver, over
-// HTTP and HTTPS with the throwaway test CA.
+// HTTP and HTTPS with the throwaway test CA. The client's loop is the test
+// thread (RealTimeLoop): the server's clock and timeouts are real.
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <cstdio>
 #include <future>
-#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "agent/upstream/authorize_client.h"
 #include "platform/crypto.h"
 #include "tests/devserver/harness.h"
+#include "tests/fakes/real_time_loop.h"
 
 namespace gg::upstream {
 namespace {
@@ -74,7 +75,7 @@ class IntegrationTest : public ::testing::Test {
 
   void MakeClient(AuthorizeClientOptions o) {
     auto client =
-        AuthorizeClient::CreateWithCurl(std::move(o), clock_, random_);
+        AuthorizeClient::CreateWithCurl(std::move(o), clock_, random_, loop_);
     ASSERT_TRUE(client) << client.error().message;
     client_ = *std::move(client);
   }
@@ -89,10 +90,20 @@ class IntegrationTest : public ::testing::Test {
     return future;
   }
 
+  // Runs the loop until `future` has its outcome or `limit` passed.
+  void Await(const std::future<Outcome>& future, seconds limit) {
+    loop_.RunUntil(
+        [&future] {
+          return future.wait_for(seconds(0)) == std::future_status::ready;
+        },
+        limit);
+  }
+
   Outcome Run(const std::string& key = dev::kDemoLicenseKey) {
     auto future = Start(key);
     // A bound, not a timing assertion: far above every configured timeout.
-    EXPECT_EQ(future.wait_for(seconds(30)), std::future_status::ready);
+    Await(future, seconds(30));
+    EXPECT_EQ(future.wait_for(seconds(0)), std::future_status::ready);
     return future.get();
   }
 
@@ -116,6 +127,7 @@ class IntegrationTest : public ::testing::Test {
 
   SystemClock clock_;
   SecureRandomSource random_;
+  gg::testing::RealTimeLoop loop_;
   std::unique_ptr<dev::DevServer> server_;
   std::unique_ptr<AuthorizeClient> client_;
 };
@@ -198,16 +210,17 @@ TEST_F(IntegrationTest, RateLimitWindowHonoured) {
   auto o = Options();
   o.max_attempts = 3;
   MakeClient(o);
+  int attempts = 0;  // on the loop, which is this thread
+  client_->SetAttemptObserver(
+      [&attempts](const AttemptReport&) { ++attempts; });
   ASSERT_TRUE(server_->SetFault({{"times", 1},
                                  {"status", 429},
                                  {"code", "RATE_LIMITED"},
                                  {"retryAfter", 2},
                                  {"action", "respond"}}));
   auto first = Start();
-  // Await (bounded) the 429 in the server's log.
-  for (int i = 0; i < 500 && Requests().empty(); ++i) {
-    std::this_thread::sleep_for(milliseconds(10));
-  }
+  // Await (bounded) the 429's answer, which the server logged first.
+  loop_.RunUntil([&attempts] { return attempts >= 1; }, milliseconds(5000));
   ASSERT_EQ(Requests().size(), 1u);
   // Inside the window: fails at once with retry_after, no request.
   auto blocked = ExpectFailure(Run());
@@ -216,7 +229,8 @@ TEST_F(IntegrationTest, RateLimitWindowHonoured) {
   EXPECT_LE(blocked.retry_after->count(), 2);
   EXPECT_EQ(Requests().size(), 1u);
 
-  ASSERT_EQ(first.wait_for(seconds(30)), std::future_status::ready);
+  Await(first, seconds(30));
+  ASSERT_EQ(first.wait_for(seconds(0)), std::future_status::ready);
   auto out = first.get();
   ASSERT_TRUE(std::holds_alternative<Verdict>(out));
   auto log = Requests();

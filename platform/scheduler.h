@@ -1,13 +1,15 @@
-// The two seams through which the engine gets a thread to run on.
+// The two seams through which code gets a thread to run on.
 //
-// Scheduler: the engine's single loop thread. Post() may be called from any
-// thread (the upstream client calls back on its own); RunAfter() and
-// Cancel() only on the loop. BlockingWorker: runs blocking store writes off
-// the loop and posts their continuation back onto it. service/ implements
-// both over Asio; tests use tests/fakes/manual_scheduler.h. The agent layer
-// never sees Asio.
-#ifndef GG_AGENT_ENGINE_SCHEDULER_H_
-#define GG_AGENT_ENGINE_SCHEDULER_H_
+// Scheduler: one loop thread. Post() may be called from any thread (the
+// curl transport answers on its own); RunAfter() and Cancel() only on the
+// loop. The engine and the upstream client both keep their state on it, so
+// that state needs no locks, and tests drive every timer with a fake clock
+// (tests/fakes/manual_scheduler.h). BlockingWorker: runs blocking work off
+// the loop and posts its continuation back onto it. service/ implements the
+// Scheduler over Asio; platform/worker_thread.h is the worker. Nothing
+// below service/ sees Asio.
+#ifndef GG_PLATFORM_SCHEDULER_H_
+#define GG_PLATFORM_SCHEDULER_H_
 
 #include <chrono>
 #include <cstdint>
@@ -15,7 +17,7 @@
 
 #include "platform/result.h"
 
-namespace gg::agent {
+namespace gg {
 
 class Scheduler {
  public:
@@ -29,6 +31,10 @@ class Scheduler {
                            std::function<void()> fn) = 0;
   // Cancels a timer that has not run; unknown or spent ids are ignored.
   virtual void Cancel(TimerId id) = 0;
+  // True on the loop thread itself. Thread-safe. Lets a caller that may be
+  // on either side (a shutdown) act at once instead of posting and waiting
+  // for itself.
+  virtual bool InLoopThread() const = 0;
 };
 
 class BlockingWorker {
@@ -40,6 +46,6 @@ class BlockingWorker {
                       std::function<void(Status)> done) = 0;
 };
 
-}  // namespace gg::agent
+}  // namespace gg
 
-#endif  // GG_AGENT_ENGINE_SCHEDULER_H_
+#endif  // GG_PLATFORM_SCHEDULER_H_
