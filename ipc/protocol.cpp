@@ -81,21 +81,18 @@ std::optional<RejectedRequest> ParseSessionId(const json& obj,
 std::optional<RejectedRequest> ParseAuthorize(const json& obj,
                                               const json& id,
                                               Request& out) {
+  // Shape and types only: what a product ID and a license key may be is
+  // the engine's to say, once (agent/engine/decision.h ValidateAuthorize).
   const json* pid = Field(obj, "productId");
-  if (pid == nullptr || !pid->is_string() ||
-      !IsUuid(pid->get_ref<const std::string&>())) {
-    return Invalid(id, "productId", "must be a UUID");
+  if (pid == nullptr || !pid->is_string()) {
+    return Invalid(id, "productId", "must be a string");
   }
   out.authorize.product_id = pid->get<std::string>();
   const json* key = Field(obj, "licenseKey");
   if (key == nullptr || !key->is_string()) {
     return Invalid(id, "licenseKey", "must be a string");
   }
-  const auto& k = key->get_ref<const std::string&>();
-  if (k.empty() || k.size() > kMaxLicenseKeyChars || !IsPrintableAscii(k)) {
-    return Invalid(id, "licenseKey", "must be 1-256 printable characters");
-  }
-  out.authorize.license_key = k;
+  out.authorize.license_key = key->get<std::string>();
   if (const json* app = Field(obj, "app"); app != nullptr && !app->is_null()) {
     const json* name = app->is_object() ? Field(*app, "name") : nullptr;
     const json* version = app->is_object() ? Field(*app, "version") : nullptr;
@@ -214,24 +211,6 @@ bool IsValidUtf8(std::string_view s) {
       return false;
     }
     i += n + 1;
-  }
-  return true;
-}
-
-bool IsUuid(std::string_view s) {
-  if (s.size() != 36) {
-    return false;
-  }
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') {
-        return false;
-      }
-    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                 (c >= 'A' && c <= 'F'))) {
-      return false;
-    }
   }
   return true;
 }

@@ -19,7 +19,6 @@ namespace gg::ipc {
 
 inline constexpr std::size_t kMaxFrameBytes = 65536;  // including the '\n'
 inline constexpr int kMaxJsonDepth = 32;
-inline constexpr std::size_t kMaxLicenseKeyChars = 256;
 
 // Splits a byte stream into lines. Not thread-safe; one per connection.
 class LineFramer {
@@ -69,7 +68,6 @@ std::variant<Request, RejectedRequest> ParseRequest(std::string_view line);
 
 // Checks `s` is valid UTF-8 without NUL bytes (pure; exposed for tests).
 bool IsValidUtf8(std::string_view s);
-bool IsUuid(std::string_view s);
 
 // Answer encoders: each returns one line including the trailing '\n'.
 std::string EncodeVerdict(const nlohmann::json& id, const Verdict& verdict);

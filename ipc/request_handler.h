@@ -35,8 +35,9 @@ struct AppInfo {
 };
 
 struct AuthorizeParams {
-  std::string product_id;   // a UUID, validated
-  std::string license_key;  // 1-256 printable ASCII chars, validated
+  // Strings, not yet validated: the engine does that (VALIDATION_ERROR).
+  std::string product_id;
+  std::string license_key;
   std::optional<AppInfo> app;
   bool detached = false;
 };

@@ -190,20 +190,22 @@ std::optional<RequestError> ValidateAuthorize(std::string_view product_id,
                                               std::string_view license_key) {
   RequestError e;
   if (!IsUuid(product_id)) {
+    e.message = "productId must be a UUID";
     e.details.push_back({"productId", "not a UUID"});
   }
   const bool printable =
       std::all_of(license_key.begin(), license_key.end(),
                   [](char c) { return c >= 0x20 && c < 0x7f; });
   if (license_key.empty() || license_key.size() > 256 || !printable) {
-    e.details.push_back({"licenseKey", "1 to 256 printable characters"});
+    if (e.message.empty()) {
+      e.message = "licenseKey must be 1-256 printable characters";
+    }
+    e.details.push_back({"licenseKey", "not 1-256 printable characters"});
   }
   if (e.details.empty()) {
     return std::nullopt;
   }
   e.code = "VALIDATION_ERROR";
-  e.message =
-      e.details.front().field + " is invalid: " + e.details.front().message;
   return e;
 }
 

@@ -115,7 +115,10 @@ std::optional<UnixTime> NewestSignedTime(const upstream::Verdict& verdict);
 UnixTime GraceEndsAt(const CachedVerdict& cached,
                      const DecisionOptions& options);
 
-// Step 1: productId a UUID, licenseKey 1-256 printable ASCII characters.
+// Step 1, the one check of what apps send (ipc/ checks only JSON types):
+// productId a UUID, licenseKey 1-256 printable ASCII characters. Decide()
+// runs it; Engine::Authorize runs it first too, so that no state is made
+// for a key that is not one.
 std::optional<RequestError> ValidateAuthorize(std::string_view product_id,
                                               std::string_view license_key);
 

@@ -161,5 +161,27 @@ TEST_F(E2eTest, ThousandConcurrentColdAuthorizeMakeOneUpstreamRequest) {
   EXPECT_EQ(UpstreamRequestsFor("E2E-MANY-SEATS"), 1);
 }
 
+// What an app sends is checked once, by the engine; over the socket the
+// answer is the spec's (ipc.md "Errors"), and nothing goes upstream.
+TEST_F(E2eTest, InvalidProductIdIsAValidationErrorOverTheSocket) {
+  ASSERT_TRUE(StartServer());
+  ASSERT_TRUE(MakeAgent());
+  auto client = Connect();
+  ASSERT_TRUE(client);
+  auto answer = client->Authorize("not-a-uuid", "DEMO-ALLOW-0001");
+  ASSERT_TRUE(answer) << answer.error().message;
+  EXPECT_EQ(answer->value("ok", true), false) << answer->dump();
+  EXPECT_EQ(answer->value("allow", true), false) << answer->dump();
+  ASSERT_TRUE((*answer)["error"].is_object()) << answer->dump();
+  EXPECT_EQ((*answer)["error"].value("code", ""), "VALIDATION_ERROR");
+  EXPECT_EQ((*answer)["error"].value("message", ""),
+            "productId must be a UUID");
+  ASSERT_TRUE((*answer)["error"]["details"].is_array()) << answer->dump();
+  EXPECT_EQ((*answer)["error"]["details"][0].value("field", ""), "productId");
+  auto requests = server_->Requests();
+  ASSERT_TRUE(requests) << requests.error().message;
+  EXPECT_EQ(requests->size(), 0u) << requests->dump();
+}
+
 }  // namespace
 }  // namespace gg::e2e

@@ -1,7 +1,8 @@
 // A hand-written RequestHandler for the ipc tests. Thread-safe, because
 // integration tests inspect it while the server's loop runs elsewhere.
 //
-// Authorize by license key: "deny-key" -> HWID_MISMATCH deny, "error-key" ->
+// Authorize by product "not-a-uuid" -> the engine's VALIDATION_ERROR; by
+// license key: "deny-key" -> HWID_MISMATCH deny, "error-key" ->
 // an INTERNAL error answer, "throw-key" -> throws, "defer-key" -> the reply is
 // kept for the test to send (DeferredCount/ReplyDeferred), anything else ->
 // allow with "s_<n>".
@@ -38,6 +39,14 @@ class FakeHandler : public RequestHandler {
     }
     if (params.license_key == "throw-key") {
       throw std::runtime_error("fake failure");
+    }
+    if (params.product_id == "not-a-uuid") {
+      // As the agent's engine answers it (the IPC layer checks types only).
+      lock.unlock();
+      reply(ErrorAnswer{"VALIDATION_ERROR",
+                        "productId must be a UUID",
+                        {{"productId", "not a UUID"}}});
+      return;
     }
     if (params.license_key == "error-key") {
       lock.unlock();

@@ -142,19 +142,18 @@ TEST(ParseRequestTest, EnvelopeErrors) {
 
 // Per-op field validation carries the field in details.
 TEST(ParseRequestTest, FieldValidation) {
-  auto bad_uuid = ErrorOf(
-      R"({"v":1,"id":1,"op":"authorize","productId":"x","licenseKey":"k"})");
-  EXPECT_EQ(bad_uuid.code, "VALIDATION_ERROR");
-  ASSERT_EQ(bad_uuid.details.size(), 1u);
-  EXPECT_EQ(bad_uuid.details[0].first, "productId");
+  // Types only here; what a product ID or license key may be is the
+  // engine's one check (DecisionTest.ValidateAuthorizeNamesTheField).
+  auto bad_type = ErrorOf(
+      R"({"v":1,"id":1,"op":"authorize","productId":7,"licenseKey":"k"})");
+  EXPECT_EQ(bad_type.code, "VALIDATION_ERROR");
+  ASSERT_EQ(bad_type.details.size(), 1u);
+  EXPECT_EQ(bad_type.details[0].first, "productId");
   std::string head = R"({"v":1,"id":1,"op":"authorize","productId":")" +
                      std::string(kUuid) + R"(","licenseKey":)";
-  EXPECT_EQ(ErrorOf(head + "\"\"}").details.at(0).first, "licenseKey");
-  EXPECT_EQ(ErrorOf(head + "\"" + std::string(257, 'k') + "\"}").code,
-            "VALIDATION_ERROR");
-  EXPECT_TRUE(std::holds_alternative<Request>(
-      ParseRequest(head + "\"" + std::string(256, 'k') + "\"}")));
-  EXPECT_EQ(ErrorOf(head + "\"a\\tb\"}").code, "VALIDATION_ERROR");
+  EXPECT_EQ(ErrorOf(head + "null}").details.at(0).first, "licenseKey");
+  EXPECT_TRUE(std::holds_alternative<Request>(ParseRequest(
+      R"({"v":1,"id":1,"op":"authorize","productId":"x","licenseKey":""})")));
   EXPECT_EQ(ErrorOf(head + "\"k\",\"detached\":1}").details.at(0).first,
             "detached");
   EXPECT_EQ(ErrorOf(head + "\"k\",\"app\":{\"name\":1}}").details.at(0).first,

@@ -330,6 +330,13 @@ TEST(DecisionTest, ValidateAuthorizeNamesTheField) {
   ASSERT_TRUE(e);
   EXPECT_EQ(e->details.at(0).field, "licenseKey");
   EXPECT_TRUE(ValidateAuthorize(testing::kProduct, "a\nb").has_value());
+  // The limits the IPC layer checked before it left content to the engine.
+  EXPECT_EQ(ValidateAuthorize("x", "k")->message, "productId must be a UUID");
+  EXPECT_EQ(ValidateAuthorize(testing::kProduct, "")->details.at(0).field,
+            "licenseKey");
+  EXPECT_FALSE(ValidateAuthorize(testing::kProduct, std::string(256, 'k')));
+  EXPECT_TRUE(ValidateAuthorize(testing::kProduct, "a\tb"));
+  EXPECT_EQ(ValidateAuthorize("x", "")->details.size(), 2u);
 }
 
 // Signed verdicts are cached, except server concurrency denials and

@@ -451,5 +451,26 @@ TEST_F(EngineTest, FailedDenialWriteAndDeleteAreRetried) {
   EXPECT_FALSE(engine_->StatusSnapshot().store_error);
 }
 
+// What an app sends is validated once, here, before any state or upstream
+// call exists for it; the IPC layer only checked the JSON types.
+TEST_F(EngineTest, InvalidRequestIsAValidationErrorWithoutUpstream) {
+  StartEngine();
+  auto reply = std::make_shared<std::optional<Decision>>();
+  AuthorizeInput in;
+  in.product_id = "not-a-uuid";
+  in.license_key = std::string(300, 'k');
+  in.connection_id = 1;
+  engine_->Authorize(std::move(in), [reply](Decision d) { *reply = d; });
+  ASSERT_TRUE(reply->has_value());
+  ASSERT_TRUE((*reply)->error);
+  EXPECT_EQ((*reply)->error->code, "VALIDATION_ERROR");
+  EXPECT_EQ((*reply)->error->message, "productId must be a UUID");
+  ASSERT_EQ((*reply)->error->details.size(), 2u);
+  EXPECT_EQ((*reply)->error->details[1].field, "licenseKey");
+  EXPECT_FALSE((*reply)->allow);
+  EXPECT_EQ(upstream_.calls(), 0u);
+  EXPECT_EQ(engine_->StatusSnapshot().sessions, 0u);
+}
+
 }  // namespace
 }  // namespace gg::agent::test
