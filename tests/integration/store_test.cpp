@@ -108,11 +108,20 @@ TEST_F(E2eTest, EditedVerdictRowIsRejectedAtStart) {
       << answer.dump();
   EXPECT_NE(agent_->Log().find("dropping cached verdict"), std::string::npos)
       << agent_->Log();
+  // The agent deletes the row on its worker thread, maybe after it has
+  // answered: await it.
   Db db(agent_->DbPath());
   ASSERT_TRUE(db.ok());
-  EXPECT_TRUE(db.Column("SELECT license_key FROM verdicts WHERE license_key = "
-                        "'DEMO-ALLOW-STICKY'")
-                  .empty());
+  EXPECT_TRUE(PollUntil(
+      [&] {
+        return db
+            .Column(
+                "SELECT license_key FROM verdicts WHERE "
+                "license_key = 'DEMO-ALLOW-STICKY'")
+            .empty();
+      },
+      std::chrono::seconds(10)))
+      << agent_->Log();
 }
 
 // A database file that is not a database is moved aside as
