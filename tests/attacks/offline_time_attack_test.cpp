@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/attacks/wall_clock.h"
 #include "tests/integration/e2e_test.h"
 
 namespace gg::e2e {
@@ -14,12 +15,6 @@ using nlohmann::json;
 using std::chrono::seconds;
 
 using OfflineTimeAttackTest = E2eTest;
-
-long long WallNow() {
-  return std::chrono::duration_cast<seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The environment that runs the agent with its wall clock at `wall` (Unix
 // seconds) and the monotonic and boot clocks real, as `date -s` would.
@@ -32,12 +27,6 @@ std::vector<std::string> WallClockAt(const std::string& faketime,
           "FAKETIME=" + std::string(offset >= 0 ? "+" : "") +
               std::to_string(offset),
           "FAKETIME_DONT_FAKE_MONOTONIC=1", "DONT_FAKE_MONOTONIC=1"};
-}
-
-// Waits until the wall clock has passed `t` (a verdict's signed time plus
-// its refresh interval: the time it takes for the cache to go stale).
-void WaitForWallClockPast(long long t) {
-  PollUntil([&] { return WallNow() > t; }, seconds(30));
 }
 
 // Point 1: root starts the agent with the clock a minute before the last
