@@ -19,12 +19,6 @@
 
 namespace gg::store {
 
-// Names of the state values the agent keeps (GetState/PutState).
-inline constexpr const char* kStateTimeHighWater = "time.high_water";
-inline constexpr const char* kStateWallHighWater = "time.wall_high_water";
-inline constexpr const char* kStateInstanceId = "instance_id";
-inline constexpr const char* kStateHwidEnrollment = "hwid.enrollment";
-
 struct VerdictKey {
   std::string product_id;
   std::string license_key;
@@ -72,8 +66,9 @@ class VerdictStore {
   // goes when a later write or delete of the key succeeds.
   [[nodiscard]] virtual Status MarkSuperseded(const VerdictKey& key) = 0;
 
-  // Small named values: "time.high_water", "time.wall_high_water",
-  // "instance_id", "hwid.enrollment" (JSON), ...
+  // Small named values. Each name is defined by the code that owns the
+  // value: the time marks in agent/engine/time_keeper.h, the instance ID
+  // and the hardware enrollment in hwid/.
   [[nodiscard]] virtual Result<std::optional<std::string>> GetState(
       const std::string& name) = 0;
   [[nodiscard]] virtual Status PutState(const std::string& name,

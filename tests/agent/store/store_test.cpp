@@ -187,7 +187,7 @@ TEST_F(StoreTest, StateValues) {
     EXPECT_EQ(*store->GetState("time.high_water"), std::nullopt);
     ASSERT_TRUE(store->PutState("time.high_water", "100"));
     ASSERT_TRUE(store->PutState("time.high_water", "200"));
-    ASSERT_TRUE(store->PutState(kStateHwidEnrollment, R"({"parts":[]})"));
+    ASSERT_TRUE(store->PutState("hwid.enrollment", R"({"parts":[]})"));
   }
   auto store = OpenStore();
   EXPECT_EQ(*store->GetState("time.high_water"), "200");
