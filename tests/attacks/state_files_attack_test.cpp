@@ -116,5 +116,25 @@ TEST_F(StateFilesAttackTest, StateDirOfAnotherUserIsRefused) {
   EXPECT_NE(run->output.find("state.dir"), std::string::npos) << run->output;
 }
 
+// A link at superseded-keys (the marks of rows that must never load again)
+// is refused, not followed or replaced: the agent does not start, names
+// the file, and the link's target keeps its mode and bytes.
+TEST_F(StateFilesAttackTest, SupersededKeysLinkIsRefused) {
+  ASSERT_TRUE(MakeAgent(nlohmann::json::object(), /*start=*/false));
+  const fs::path victim = agent_->Dir() / "victim";
+  WriteFile(victim, "keep me", 0644);
+  ASSERT_TRUE(fs::create_directory(agent_->StateDir()));
+  ::chmod(agent_->StateDir().c_str(), 0700);
+  fs::create_symlink(victim, agent_->StateDir() / "superseded-keys");
+  auto run = AgentProcess::RunToExit(
+      {"run", "--config", agent_->ConfigPath().string()}, seconds(10));
+  ASSERT_TRUE(run) << run.error().message;
+  EXPECT_EQ(run->code, 1) << run->output;
+  EXPECT_NE(run->output.find("superseded-keys"), std::string::npos)
+      << run->output;
+  EXPECT_EQ(Mode(victim), 0644u);
+  EXPECT_EQ(Read(victim), "keep me");
+}
+
 }  // namespace
 }  // namespace gg::e2e
