@@ -53,7 +53,10 @@ class Connection : public ConnectionBase,
         peer_(peer),
         server_uid_(server_uid) {}
 
-  void Start() {
+  // `first_bytes`: what the listener already read from the peer before it
+  // was admitted (the pipe server reads them to learn who the peer is);
+  // handled as if this connection had read them.
+  void Start(std::string first_bytes = {}) {
     std::weak_ptr<Connection> weak = this->weak_from_this();
     Dispatcher::Io dio;
     dio.write = [weak](std::string s) {
@@ -73,7 +76,11 @@ class Connection : public ConnectionBase,
     dispatcher_ = std::make_shared<Dispatcher>(id_, peer_, server_uid_, limits_,
                                                handler_, dio);
     ArmIdle();
-    Read();
+    if (first_bytes.empty()) {
+      Read();
+      return;
+    }
+    OnData(first_bytes);
   }
 
   void PushEvent(std::string line) override {
@@ -115,18 +122,21 @@ class Connection : public ConnectionBase,
             self->Close();  // EOF or reset: the peer is gone
             return;
           }
-          std::string_view bytes(self->buffer_.data(), n);
-          // Only whole requests are activity: blank lines or a trickle of
-          // bytes never keep an idle connection open.
-          if (self->dispatcher_->OnBytes(bytes) > 0) {
-            self->ArmIdle();
-          }
-          if (self->closed_ || self->close_after_writes_) {
-            return;
-          }
-          self->UpdatePartialTimer(bytes.find('\n') != std::string_view::npos);
-          self->ReadUnlessBacklogged();
+          self->OnData(std::string_view(self->buffer_.data(), n));
         });
+  }
+
+  void OnData(std::string_view bytes) {
+    // Only whole requests are activity: blank lines or a trickle of bytes
+    // never keep an idle connection open.
+    if (dispatcher_->OnBytes(bytes) > 0) {
+      ArmIdle();
+    }
+    if (closed_ || close_after_writes_) {
+      return;
+    }
+    UpdatePartialTimer(bytes.find('\n') != std::string_view::npos);
+    ReadUnlessBacklogged();
   }
 
   // A peer that does not read its answers must not make us queue without

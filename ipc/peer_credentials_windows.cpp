@@ -1,6 +1,14 @@
+// Windows: who is on the other end of a pipe, read from the client's own
+// token by identification-level impersonation, so it works whichever
+// account the agent runs as (the virtual account NT SERVICE\gg-agent may
+// not open other users' processes or their tokens).
 #include "ipc/peer_credentials.h"
 
 #include <windows.h>
+
+#include <cstdlib>
+
+#include <spdlog/spdlog.h>
 
 namespace gg::ipc {
 
@@ -10,6 +18,7 @@ namespace {
 // count as uid 0, the root of the POSIX rules (`sessions`, the per-uid
 // budget they share); anyone else as the RID of their user SID, so each
 // account gets its own per-uid budget. -1 when the token cannot be read.
+// `token` needs TOKEN_QUERY and TOKEN_DUPLICATE.
 long long TokenUid(HANDLE token) {
   HANDLE identification = nullptr;
   if (!DuplicateToken(token, SecurityIdentification, &identification)) {
@@ -45,40 +54,60 @@ long long TokenUid(HANDLE token) {
       *GetSidSubAuthority(info.user.User.Sid, count - 1u));
 }
 
-}  // namespace
-
-long long ProcessUid(long long pid) {
-  HANDLE process = pid == static_cast<long long>(GetCurrentProcessId())
-                       ? GetCurrentProcess()
-                       : OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
-                                     static_cast<DWORD>(pid));
-  if (process == nullptr) {
+// Impersonates the pipe's client on this thread just long enough to read
+// its token. -1 when any step fails. The client connected with
+// SECURITY_IDENTIFICATION, so the thread can learn who it is but never
+// act as it.
+long long ClientUid(HANDLE pipe) {
+  if (!ImpersonateNamedPipeClient(pipe)) {
+    // ERROR_CANNOT_IMPERSONATE: nothing has been read from the pipe yet.
+    spdlog::debug("ipc: ImpersonateNamedPipeClient failed: error {}",
+                  GetLastError());
     return -1;
   }
-  long long uid = -1;
   HANDLE token = nullptr;
-  if (OpenProcessToken(process, TOKEN_QUERY | TOKEN_DUPLICATE, &token)) {
-    uid = TokenUid(token);
-    CloseHandle(token);
+  // OpenAsSelf: the access check is made against the agent's own token;
+  // at identification level the client's would not be allowed to open it.
+  const BOOL opened = OpenThreadToken(
+      GetCurrentThread(), TOKEN_QUERY | TOKEN_DUPLICATE, TRUE, &token);
+  const DWORD open_error = GetLastError();
+  if (!RevertToSelf()) {
+    // The loop thread would go on as the client: never continue.
+    spdlog::critical("ipc: RevertToSelf failed: error {}", GetLastError());
+    std::abort();
   }
-  if (process != GetCurrentProcess()) {
-    CloseHandle(process);
+  if (!opened) {
+    spdlog::debug("ipc: OpenThreadToken failed: error {}", open_error);
+    return -1;
   }
+  const long long uid = TokenUid(token);
+  CloseHandle(token);
+  return uid;
+}
+
+}  // namespace
+
+long long OwnProcessUid() {
+  HANDLE token = nullptr;
+  if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY | TOKEN_DUPLICATE,
+                        &token)) {
+    return -1;
+  }
+  const long long uid = TokenUid(token);
+  CloseHandle(token);
   return uid;
 }
 
 Peer ReadPeerCredentials(std::intptr_t native_handle) {
   Peer peer;
-  ULONG pid = 0;
   // The pipe HANDLE travels as an integer so the header needs no OS type.
-  if (GetNamedPipeClientProcessId(reinterpret_cast<HANDLE>(native_handle),
-                                  &pid) != 0) {
-    peer.pid = static_cast<long long>(pid);
-    // The client's process token (the agent runs as LocalSystem and may
-    // open it). The pipe client cannot be impersonated before it has sent
-    // data, and identity is needed at accept.
-    peer.uid = ProcessUid(peer.pid);
+  HANDLE pipe = reinterpret_cast<HANDLE>(native_handle);
+  ULONG pid = 0;
+  if (GetNamedPipeClientProcessId(pipe, &pid) == 0) {
+    return peer;  // all unknown: the listener refuses the peer
   }
+  peer.pid = static_cast<long long>(pid);
+  peer.uid = ClientUid(pipe);
   return peer;
 }
 

@@ -69,15 +69,18 @@ class ServerCore {
   // The BUSY line a refused peer gets (empty for kNotAllowed).
   static std::string RefusalLine(Admission admission);
 
-  // Wraps an accepted, admitted stream in a Connection and starts it.
+  // Wraps an accepted, admitted stream in a Connection and starts it;
+  // `first_bytes` are what the listener read from it already.
   template <class Stream>
-  void AddConnection(Stream stream, const Peer& peer) {
+  void AddConnection(Stream stream,
+                     const Peer& peer,
+                     std::string first_bytes = {}) {
     ConnectionId id = registry_.NextId();
     auto conn = std::make_shared<Connection<Stream>>(
         io_, std::move(stream), id, peer, server_uid_, options_.limits,
         handler_, [this](ConnectionId gone) { registry_.Remove(gone); });
     registry_.Add(id, peer.uid, conn);
-    conn->Start();
+    conn->Start(std::move(first_bytes));
   }
 
   // Best-effort asynchronous refusal: writes `line` (if any) and closes, so
@@ -100,10 +103,12 @@ class ServerCore {
 
   // Admit + AddConnection or Refuse, with the warning a refusal is worth.
   template <class Stream>
-  void OnAccepted(Stream stream, const Peer& peer) {
+  void OnAccepted(Stream stream,
+                  const Peer& peer,
+                  std::string first_bytes = {}) {
     Admission admission = Admit(peer);
     if (admission == Admission::kAdmit) {
-      AddConnection(std::move(stream), peer);
+      AddConnection(std::move(stream), peer, std::move(first_bytes));
       return;
     }
     LogRefusal(admission, peer);

@@ -1,46 +1,97 @@
 // The named-pipe server (Windows): overlapped I/O through
-// asio::windows::stream_handle, an explicit DACL, the first instance
-// created with FILE_FLAG_FIRST_PIPE_INSTANCE so two agents never share a
-// name, and PIPE_REJECT_REMOTE_CLIENTS.
+// asio::windows::stream_handle, a security descriptor naming the agent's
+// account as the owner, the first instance created with
+// FILE_FLAG_FIRST_PIPE_INSTANCE so two agents never share a name, and
+// PIPE_REJECT_REMOTE_CLIENTS.
+//
+// Who a client is can be read only once it has written to the pipe (the
+// server impersonates it at identification level, which Windows allows
+// only after a read), so a connected client is first "unidentified": its
+// first bytes are awaited, then its token is read and it goes to
+// ServerCore::OnAccepted like a POSIX peer. Unidentified clients are
+// bounded like the connections of one uid (ipc.maxConnectionsPerUid; for a
+// new one past that the oldest is dropped, so silent clients cannot lock
+// the others out) and closed after ipc.idleTimeoutSeconds.
 #include <windows.h>
 
 #include <sddl.h>
 
+#include <array>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
 #include "ipc/peer_credentials.h"
 #include "ipc/server_core.h"
+#include "platform/windows/wide_string.h"
 
 namespace gg::ipc::internal {
 
 namespace {
 
-// SYSTEM and Administrators full control; Authenticated Users read and
-// write data only: 0x120083 is FILE_READ_DATA | FILE_WRITE_DATA |
-// FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE. Never GENERIC_WRITE:
-// on a pipe it includes FILE_APPEND_DATA, which is FILE_CREATE_PIPE_INSTANCE,
-// and any user could then add an instance of the agent's name and answer
-// apps (collecting their keys). "P" protects the DACL from inherited entries.
-constexpr wchar_t kPipeSddl[] =
-    L"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;0x120083;;;AU)";
+using PipeStream = asio::windows::stream_handle;
+
 constexpr DWORD kPipeBuffer = 65536;
 
-std::wstring Widen(const std::string& s) {
-  if (s.empty()) {
+// The string form of the SID this process runs as, or "" with `error`.
+std::wstring OwnSid(std::string& error) {
+  HANDLE token = nullptr;
+  if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) {
+    error = "OpenProcessToken: error " + std::to_string(GetLastError());
     return {};
   }
-  int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()),
-                              nullptr, 0);
-  std::wstring out(static_cast<std::size_t>(n > 0 ? n : 0), L'\0');
-  if (n > 0) {
-    MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()),
-                        out.data(), n);
+  union {
+    TOKEN_USER user;
+    BYTE bytes[sizeof(TOKEN_USER) + SECURITY_MAX_SID_SIZE];
+  } info;
+  DWORD size = 0;
+  const BOOL read =
+      GetTokenInformation(token, TokenUser, &info, sizeof(info), &size);
+  const DWORD read_error = GetLastError();
+  CloseHandle(token);
+  if (!read) {
+    error =
+        "GetTokenInformation(TokenUser): error " + std::to_string(read_error);
+    return {};
   }
-  return out;
+  LPWSTR text = nullptr;
+  if (!ConvertSidToStringSidW(info.user.User.Sid, &text)) {
+    error = "ConvertSidToStringSid: error " + std::to_string(GetLastError());
+    return {};
+  }
+  std::wstring sid(text);
+  LocalFree(text);
+  return sid;
 }
+
+// Owner: the agent's own account (NT SERVICE\gg-agent for the service), set
+// explicitly: a token's default owner may be BUILTIN\Administrators, and a
+// client that cannot open the agent's process (a standard user, when the
+// agent is a service) checks this owner instead. DACL, protected ("P") from
+// inherited entries: the agent's account, SYSTEM and Administrators full
+// control (FA, FILE_ALL_ACCESS: the agent needs FILE_CREATE_PIPE_INSTANCE
+// for each next instance); Authenticated Users read and write data only,
+// 0x120083 = FILE_READ_DATA | FILE_WRITE_DATA | FILE_READ_ATTRIBUTES |
+// READ_CONTROL | SYNCHRONIZE. Never GENERIC_WRITE: on a pipe it includes
+// FILE_APPEND_DATA, which is FILE_CREATE_PIPE_INSTANCE, and any user could
+// then add an instance of the agent's name and answer apps (collecting
+// their keys).
+std::wstring PipeSddl(const std::wstring& own_sid) {
+  return L"O:" + own_sid + L"D:P(A;;FA;;;" + own_sid +
+         L")(A;;FA;;;SY)(A;;FA;;;BA)(A;;0x120083;;;AU)";
+}
+
+// A connected client whose first bytes are awaited.
+struct Unidentified {
+  Unidentified(asio::io_context& io, std::shared_ptr<PipeStream> s)
+      : stream(std::move(s)), timer(io) {}
+  std::shared_ptr<PipeStream> stream;
+  asio::steady_timer timer;
+  std::array<char, 8192> buffer{};
+};
 
 class PipeListener final : public Listener {
  public:
@@ -52,9 +103,14 @@ class PipeListener final : public Listener {
   }
 
   Status Start() override {
+    std::string error;
+    const std::wstring own_sid = OwnSid(error);
+    if (own_sid.empty()) {
+      return MakeError("IO_ERROR", "cannot read the agent's account: " + error);
+    }
     if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
-            kPipeSddl, SDDL_REVISION_1, &security_, nullptr)) {
-      return MakeError("IO_ERROR", "cannot build the pipe DACL: error " +
+            PipeSddl(own_sid).c_str(), SDDL_REVISION_1, &security_, nullptr)) {
+      return MakeError("IO_ERROR", "cannot build the pipe's security: error " +
                                        std::to_string(GetLastError()));
     }
     auto pipe = CreateInstance(/*first=*/true);
@@ -72,6 +128,11 @@ class PipeListener final : public Listener {
       pending_->close(ignored);  // cancels the pending ConnectNamedPipe
       pending_.reset();
     }
+    auto all = std::move(unidentified_);
+    unidentified_.clear();
+    for (auto& [seq, client] : all) {
+      Drop(*client);
+    }
   }
 
   void RemoveEndpoint() override {}  // a pipe name vanishes with its handles
@@ -80,11 +141,25 @@ class PipeListener final : public Listener {
   Result<HANDLE> CreateInstance(bool first);
   void Accept(HANDLE pipe);
   void ListenNext();
+  void AwaitFirstBytes(std::shared_ptr<Unidentified> client);
+  void Identify(std::uint64_t seq, std::size_t n);
+  static void Drop(Unidentified& client) {
+    asio::error_code ignored;
+    client.timer.cancel();
+    client.stream->close(ignored);
+  }
 
   ServerCore& core_;
   PSECURITY_DESCRIPTOR security_ = nullptr;
   // The instance awaiting a client.
-  std::shared_ptr<asio::windows::stream_handle> pending_;
+  std::shared_ptr<PipeStream> pending_;
+  // Connected, not yet identified, oldest first.
+  std::map<std::uint64_t, std::shared_ptr<Unidentified>> unidentified_;
+  std::uint64_t next_seq_ = 0;
+  // Completion handlers run after the listener may be gone (the server was
+  // destroyed): they check this before touching it.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  LogThrottle drop_log_{std::chrono::seconds(10)};
   bool accepting_ = true;
 };
 
@@ -110,11 +185,12 @@ Result<HANDLE> PipeListener::CreateInstance(bool first) {
     open_mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
   }
   const std::string& path = core_.options().path;
-  if (first && PipeNameTaken(Widen(path))) {
+  const std::wstring name = gg::Widen(path);
+  if (first && PipeNameTaken(name)) {
     return MakeError("ADDRESS_IN_USE",
                      "another agent is already listening on " + path);
   }
-  HANDLE pipe = CreateNamedPipeW(Widen(path).c_str(), open_mode,
+  HANDLE pipe = CreateNamedPipeW(name.c_str(), open_mode,
                                  PIPE_TYPE_BYTE | PIPE_READMODE_BYTE |
                                      PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
                                  PIPE_UNLIMITED_INSTANCES, kPipeBuffer,
@@ -134,21 +210,19 @@ Result<HANDLE> PipeListener::CreateInstance(bool first) {
 void PipeListener::Accept(HANDLE pipe) {
   // Wrapping the handle first associates it with the io_context's
   // completion port, so the overlapped ConnectNamedPipe completes there.
-  pending_ = std::make_shared<asio::windows::stream_handle>(core_.io(), pipe);
+  pending_ = std::make_shared<PipeStream>(core_.io(), pipe);
   auto stream = pending_;
+  std::weak_ptr<bool> alive = alive_;
   asio::windows::overlapped_ptr overlapped(
-      stream->get_executor(), [this, stream](asio::error_code ec, std::size_t) {
-        // Checked before touching `this`: after Stop the listener may be
-        // gone.
-        if (ec == asio::error::operation_aborted || core_.stopped() ||
-            !accepting_) {
+      stream->get_executor(),
+      [this, alive, stream](asio::error_code ec, std::size_t) {
+        if (ec == asio::error::operation_aborted || alive.expired() ||
+            core_.stopped() || !accepting_) {
           return;
         }
         pending_.reset();
         if (!ec) {
-          Peer peer = ReadPeerCredentials(
-              reinterpret_cast<std::intptr_t>(stream->native_handle()));
-          core_.OnAccepted(std::move(*stream), peer);
+          AwaitFirstBytes(std::make_shared<Unidentified>(core_.io(), stream));
         }
         ListenNext();
       });
@@ -163,6 +237,78 @@ void PipeListener::Accept(HANDLE pipe) {
                                          asio::error::get_system_category()),
                         0);
   }
+}
+
+void PipeListener::AwaitFirstBytes(std::shared_ptr<Unidentified> client) {
+  const ServerOptions& options = core_.options();
+  if (unidentified_.size() >= options.limits.max_connections_per_uid) {
+    // The oldest has had the longest to speak: it goes, the new one waits.
+    auto oldest = unidentified_.begin();
+    Drop(*oldest->second);
+    unidentified_.erase(oldest);
+    if (auto held_back = drop_log_.Allow(LogThrottle::Clock::now())) {
+      spdlog::warn(
+          "ipc: {} clients connected without sending anything: dropped the "
+          "oldest ({} more not logged)",
+          options.limits.max_connections_per_uid, *held_back);
+    }
+  }
+  const std::uint64_t seq = ++next_seq_;
+  unidentified_[seq] = client;
+  std::weak_ptr<bool> alive = alive_;
+  client->timer.expires_after(options.limits.idle_timeout);
+  client->timer.async_wait([this, alive, seq](asio::error_code ec) {
+    if (ec || alive.expired()) {
+      return;
+    }
+    auto it = unidentified_.find(seq);
+    if (it != unidentified_.end()) {
+      Drop(*it->second);  // said nothing for ipc.idleTimeoutSeconds
+      unidentified_.erase(it);
+    }
+  });
+  client->stream->async_read_some(
+      asio::buffer(client->buffer),
+      [this, alive, seq, client](asio::error_code ec, std::size_t n) {
+        if (ec == asio::error::operation_aborted || alive.expired() ||
+            core_.stopped()) {
+          return;
+        }
+        if (ec || n == 0) {
+          auto it = unidentified_.find(seq);
+          if (it != unidentified_.end()) {
+            Drop(*it->second);
+            unidentified_.erase(it);
+          }
+          return;
+        }
+        Identify(seq, n);
+      });
+}
+
+void PipeListener::Identify(std::uint64_t seq, std::size_t n) {
+  auto it = unidentified_.find(seq);
+  if (it == unidentified_.end()) {
+    return;  // dropped while its read completed
+  }
+  std::shared_ptr<Unidentified> client = it->second;
+  unidentified_.erase(it);
+  client->timer.cancel();
+  Peer peer = ReadPeerCredentials(
+      reinterpret_cast<std::intptr_t>(client->stream->native_handle()));
+  if (peer.uid < 0) {
+    // Fail closed: a client whose account cannot be read gets nothing.
+    if (auto held_back = drop_log_.Allow(LogThrottle::Clock::now())) {
+      spdlog::warn(
+          "ipc: refused a client (pid={}) whose account cannot be read ({} "
+          "more not logged)",
+          peer.pid, *held_back);
+    }
+    Drop(*client);
+    return;
+  }
+  core_.OnAccepted(std::move(*client->stream), peer,
+                   std::string(client->buffer.data(), n));
 }
 
 void PipeListener::ListenNext() {
@@ -186,7 +332,7 @@ std::unique_ptr<Listener> MakeListener(ServerCore& core) {
 long long OwnUid() {
   // As peers' uids are read (peer_credentials_windows.cpp): 0 for
   // LocalSystem and Administrators, else the RID of the user SID.
-  return ProcessUid(static_cast<long long>(GetCurrentProcessId()));
+  return OwnProcessUid();
 }
 
 }  // namespace gg::ipc::internal

@@ -1,5 +1,15 @@
 // Windows: a process handle opened with SYNCHRONIZE is signalled when the
 // process exits, and while it is held the pid is not reused.
+//
+// Only SYNCHRONIZE is asked for, the one right a wait needs. The agent's
+// service account (NT SERVICE\gg-agent) is not LocalSystem: the default
+// DACL of another user's process grants it nothing, so for an app of
+// another account the open is refused and Watch returns null; its detached
+// session then ends after policy.sessionHeartbeatTimeoutSeconds without a
+// heartbeat, and a connection-bound session when its pipe closes (which
+// the kernel does when the app dies). Apps of the agent's own account, and
+// any app when the agent runs as LocalSystem or an administrator, are
+// watched as before.
 #include <windows.h>
 
 #include "platform/process_probe.h"
@@ -33,12 +43,10 @@ class WindowsProcessProbe final : public ProcessProbe {
     if (pid <= 0) {
       return nullptr;
     }
-    HANDLE process =
-        ::OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
-                      static_cast<DWORD>(pid));
+    HANDLE process = ::OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(pid));
     if (process == nullptr) {
       // No such process (ERROR_INVALID_PARAMETER); anything else (access
-      // denied to a protected process) cannot be watched.
+      // denied: another account's process) cannot be watched.
       if (::GetLastError() == ERROR_INVALID_PARAMETER) {
         return std::make_unique<ExitedHandle>();
       }

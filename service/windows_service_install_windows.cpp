@@ -1,6 +1,13 @@
 // `gg-agent install` / `uninstall` on Windows: register the service with the
-// SCM (automatic start, LocalSystem, description, recovery actions), its
-// event-log source, and the private %ProgramData%\GeckoGuard\Agent folders.
+// SCM (automatic start, the virtual account NT SERVICE\gg-agent with only
+// SeChangeNotifyPrivilege, description, recovery actions), its event-log
+// source, and the private %ProgramData%\GeckoGuard\Agent folders.
+//
+// Why not LocalSystem: nothing the agent reads needs it. SMBIOS
+// (GetSystemFirmwareTable 'RSMB'), MachineGuid (HKLM, readable by Users),
+// the adapters (GetAdaptersAddresses) and the disks (opened with no access
+// rights for IOCTL_STORAGE_QUERY_PROPERTY) are open to any account; the
+// pipe and the %ProgramData% folders it needs are granted to its SID.
 #include <windows.h>
 
 #include <chrono>
@@ -10,6 +17,8 @@
 
 #include "platform/paths.h"
 #include "platform/private_file.h"
+#include "platform/service_account.h"
+#include "platform/windows/wide_string.h"
 #include "service/commands.h"
 #include "service/windows_service.h"
 
@@ -76,6 +85,44 @@ bool SetRecoveryActions(SC_HANDLE service) {
                                &flag) != 0;
 }
 
+// The account's least privilege: its service SID unrestricted (the folders'
+// and the pipe's ACLs name it), and of the privileges a virtual account
+// holds only SeChangeNotifyPrivilege (bypass traverse checking, which every
+// path lookup below a folder the agent may not list relies on). Nothing
+// the agent does needs another: no impersonation beyond identification
+// level (which needs no SeImpersonatePrivilege), no global objects, no
+// backup or debug rights.
+// Every Windows since Vista has both settings; an SCM that knows neither
+// (wine's answers ERROR_INVALID_LEVEL) gets a warning, any other failure
+// fails the install.
+bool SetConfig2(SC_HANDLE service,
+                DWORD level,
+                void* info,
+                const char* what,
+                std::ostream& err) {
+  if (ChangeServiceConfig2W(service, level, info))
+    return true;
+  const DWORD code = GetLastError();
+  if (code != ERROR_INVALID_LEVEL) {
+    Fail(err, what, code);
+    return false;
+  }
+  err << "gg-agent: warning: this service manager does not support " << what
+      << " (Windows error " << code << ")\n";
+  return true;
+}
+
+bool SetLeastPrivilege(SC_HANDLE service, std::ostream& err) {
+  SERVICE_SID_INFO sid{SERVICE_SID_TYPE_UNRESTRICTED};
+  // A double-NUL-terminated list.
+  static wchar_t privileges[] = L"SeChangeNotifyPrivilege\0";
+  SERVICE_REQUIRED_PRIVILEGES_INFOW required{privileges};
+  return SetConfig2(service, SERVICE_CONFIG_SERVICE_SID_INFO, &sid,
+                    "SERVICE_CONFIG_SERVICE_SID_INFO", err) &&
+         SetConfig2(service, SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO, &required,
+                    "SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO", err);
+}
+
 bool RegisterEventLogSource(const std::filesystem::path& exe) {
   HKEY key = nullptr;
   if (RegCreateKeyExW(HKEY_LOCAL_MACHINE, kEventLogKey, 0, nullptr,
@@ -118,8 +165,8 @@ int InstallCommand(std::ostream& out, std::ostream& err) {
   if (exe.empty())
     return Fail(err, "GetModuleFileName", GetLastError());
   DefaultPaths paths = SystemPaths();
-  // Folder ACLs first: SYSTEM and Administrators only, before any secret or
-  // cached verdict lands there.
+  // Folder ACLs first: SYSTEM, Administrators and the agent's account
+  // only, before any secret or cached verdict lands there.
   for (const auto& dir :
        {paths.config_file.parent_path(), paths.state_dir, paths.log_dir}) {
     if (auto made = EnsurePrivateDirectory(dir); !made) {
@@ -132,11 +179,12 @@ int InstallCommand(std::ostream& out, std::ostream& err) {
   if (!scm)
     return Fail(err, "OpenSCManager", GetLastError());
   std::wstring command = ServiceCommandLine(exe, paths.config_file);
-  // lpServiceStartName null: LocalSystem.
+  // A virtual account: no password (null), the SCM manages it.
+  const std::wstring account = gg::Widen(kAgentServiceAccount);
   SC_HANDLE raw = CreateServiceW(
       scm.get(), kServiceName, kServiceDisplayName, SERVICE_ALL_ACCESS,
       SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
-      command.c_str(), nullptr, nullptr, nullptr, nullptr, nullptr);
+      command.c_str(), nullptr, nullptr, nullptr, account.c_str(), nullptr);
   bool existed = false;
   if (!raw) {
     DWORD code = GetLastError();
@@ -153,8 +201,11 @@ int InstallCommand(std::ostream& out, std::ostream& err) {
       !ChangeServiceConfigW(service.get(), SERVICE_WIN32_OWN_PROCESS,
                             SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
                             command.c_str(), nullptr, nullptr, nullptr,
-                            L"LocalSystem", nullptr, kServiceDisplayName))
+                            account.c_str(), nullptr, kServiceDisplayName))
     return Fail(err, "ChangeServiceConfig", GetLastError());
+  // An upgrade from a LocalSystem install is narrowed here too.
+  if (!SetLeastPrivilege(service.get(), err))
+    return kExitFailure;
   SERVICE_DESCRIPTIONW description{const_cast<LPWSTR>(kServiceDescription)};
   if (!ChangeServiceConfig2W(service.get(), SERVICE_CONFIG_DESCRIPTION,
                              &description))
@@ -168,7 +219,7 @@ int InstallCommand(std::ostream& out, std::ostream& err) {
     err << "gg-agent: warning: cannot register the event log source\n";
 
   out << (existed ? "Updated" : "Installed") << " the service gg-agent"
-      << " (automatic start, LocalSystem).\n"
+      << " (automatic start, " << kAgentServiceAccount << ").\n"
       << "Put the configuration in " << paths.config_file.string()
       << ", then run:\n  sc start gg-agent\n";
   return kExitOk;

@@ -16,20 +16,10 @@
 
 #include "ipc/client/server_trust.h"
 #include "ipc/client/transport.h"
+#include "platform/windows/wide_string.h"
 
 namespace gg::client_internal {
 namespace {
-
-std::wstring Widen(const std::string& s) {
-  int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()),
-                              nullptr, 0);
-  std::wstring out(static_cast<std::size_t>(n > 0 ? n : 0), L'\0');
-  if (n > 0) {
-    MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()),
-                        out.data(), n);
-  }
-  return out;
-}
 
 std::string LastError(const char* what) {
   return std::string(what) + ": error " + std::to_string(GetLastError());
@@ -270,7 +260,7 @@ std::unique_ptr<Transport> Connect(const std::string& path,
                                    int timeout_ms,
                                    long long /*agent_uid*/,
                                    std::string& error) {
-  std::wstring name = Widen(path);
+  std::wstring name = gg::Widen(path);
   // Data only (no FILE_APPEND_DATA, which on a pipe is create-instance, and
   // which the pipe's DACL refuses), plus READ_CONTROL for the owner check.
   // Identification level: the server may learn who we are, never act as us.

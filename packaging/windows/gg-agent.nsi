@@ -3,8 +3,11 @@
 ;   makensis -DVERSION=0.1.0 -DBIN_DIR=<build> -DSRC_DIR=<checkout>
 ;            -DOUT_FILE=<setup.exe> gg-agent.nsi
 ; Installs the programs under %ProgramFiles%\GeckoGuard Agent; `gg-agent
-; install` then registers the service (automatic start, LocalSystem, restart
-; on failure), its event-log source and the private %ProgramData% folders.
+; install` then registers the service (automatic start, the virtual account
+; NT SERVICE\gg-agent with only SeChangeNotifyPrivilege, restart on
+; failure), its event-log source and the private %ProgramData% folders. The
+; registration lives in one place, gg-agent.exe, so the installer and a
+; by-hand `gg-agent.exe install` cannot differ.
 ; The config under %ProgramData%\GeckoGuard\Agent is written from the
 ; example only when there is none: an admin's config is never overwritten.
 ; Silent with /S. The uninstaller stops and removes the service, the event
@@ -65,7 +68,8 @@ Section "Install"
   WriteUninstaller "$INSTDIR\uninstall.exe"
 
   ; The service, its recovery actions, the event-log source, and the
-  ; private %ProgramData% folders (SYSTEM and Administrators only).
+  ; private %ProgramData% folders (SYSTEM, Administrators and
+  ; NT SERVICE\gg-agent only).
   nsExec::ExecToLog '"$INSTDIR\gg-agent.exe" install'
   Pop $0
   ${If} $0 != 0

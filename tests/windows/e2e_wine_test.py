@@ -3,8 +3,14 @@
 loopback, `gg-agent.exe install`, the service started by wine's service
 manager, the example app and ggctl.exe over \\\\.\\pipe\\gg-agent (allow,
 deny with the server's reason code, a pushed revocation, offline grace),
-the pipe's DACL and first-instance rule checked against the live agent,
-stop, uninstall.
+the pipe's DACL, owner and first-instance rule checked against the live
+agent, the service's account (NT SERVICE\\gg-agent), clients identified by
+impersonation and silent ones bounded, stop, uninstall.
+
+Wine runs every process as one user and its service manager starts each
+service with its own token (programs/services: CreateProcessW, the account
+is stored and reported, never used), so the account the agent really runs
+as, and the refusals another account would meet, show only on Windows.
 
   e2e_wine_test.py WINE BIN_DIR DEVSERVER FIXTURES
 
@@ -254,6 +260,22 @@ def main():
         wine.run([agent, "uninstall"])  # a leftover from an aborted run
         rc, out, _ = wine.run([agent, "install"], check_rc=0)
         check("Installed the service gg-agent" in out, "install reports it")
+
+        step("the service is registered as NT SERVICE\\gg-agent")
+        _, out, _ = wine.run([probe, "service", "gg-agent"], check_rc=0)
+        check("account NT SERVICE\\gg-agent" in out.splitlines(),
+              "QueryServiceConfig: lpServiceStartName NT SERVICE\\gg-agent")
+        privileges = [l.split(" ", 1)[1] for l in out.splitlines()
+                      if l.startswith("privilege ")]
+        if "cannot read the required privileges: error 124" in out:
+            # Wine's services.exe answers ERROR_INVALID_LEVEL to both
+            # SERVICE_CONFIG_REQUIRED_PRIVILEGES_INFO and _SERVICE_SID_INFO.
+            print("NOT SHOWN under wine: the required privileges and the "
+                  "service SID type (its SCM has neither)")
+        else:
+            check(privileges == ["SeChangeNotifyPrivilege"],
+                  f"required privileges: only SeChangeNotifyPrivilege "
+                  f"({privileges})")
         base = wine.c_drive(r"C:\ProgramData\GeckoGuard\Agent")
         check((base / "state").is_dir(), "state folder made under ProgramData")
 
@@ -311,8 +333,28 @@ def main():
         fp = status.get("machineFingerprint") or ""
         check(len(fp) >= 16, f"machineFingerprint {fp!r}")
 
-        step("the pipe's DACL: no create-instance right for users")
-        wine.run([probe, "dacl", PIPE], check_rc=0)
+        step("the pipe's DACL and owner")
+        _, out, _ = wine.run([probe, "dacl", PIPE], check_rc=0)
+        owner = next((l.split()[1] for l in out.splitlines()
+                      if l.startswith("owner ")), "")
+        # The agent's own account: NT SERVICE\\gg-agent on Windows; under
+        # wine the one account every process runs as.
+        _, me, _ = wine.run([probe, "self"], check_rc=0)
+        wine_account = me.split()[-1]
+        check(owner in (SERVICE_SID, wine_account) and
+              owner != "S-1-5-32-544",
+              f"pipe owner {owner} is the agent's account, not Administrators")
+        check(f"allow {owner} 0x001f01ff" in out.splitlines(),
+              "the agent's account may create the next instances")
+
+        step("clients that never send a byte are bounded")
+        _, out, _ = wine.run([probe, "silent", PIPE], check_rc=0, timeout=120)
+        dropped = int(next((l.split()[1] for l in out.splitlines()
+                            if l.startswith("dropped ")), "0"))
+        check("answered" in out.splitlines(),
+              "70 silent connections open: a new client is still answered")
+        check(dropped >= 70 - 64,
+              f"the oldest silent ones were closed ({dropped} of 70)")
 
         step("allow, then a deny with the server's reason code")
         _, v = ggctl_json(wine, "check", PRODUCT, "DEMO-ALLOW-0001", want_rc=0)
@@ -330,6 +372,12 @@ def main():
         _, s = ggctl_json(wine, "sessions", want_rc=0)
         check(len(s.get("sessions", [])) == 1,
               "ggctl sessions (Administrators) lists the app's session")
+        # Read from the app's token by impersonation (wine hands the server
+        # its own token, which holds Administrators: uid 0).
+        session = s["sessions"][0]
+        check(session.get("uid") == 0 and session.get("pid", 0) > 0,
+              f"the app's account read through the pipe (uid "
+              f"{session.get('uid')}, pid {session.get('pid')})")
         api.put_license("DEMO-ALLOW-SESSIONS-2", {"status": "REVOKED"})
         rest = app.communicate(timeout=120)[0].decode().replace("\r", "")
         print("  app: " + rest.strip().replace("\n", "\n  app: "))

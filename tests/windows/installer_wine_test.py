@@ -77,6 +77,9 @@ def main():
             check((install_dir / name).exists(), f"installed {name}")
         check(reg_value(SERVICE_KEY, "Start") == "0x2",
               "service registered with automatic start")
+        rc, out = run(["reg", "query", SERVICE_KEY, "/v", "ObjectName"])
+        check("NT SERVICE\\gg-agent" in out,
+              "service registered to run as NT SERVICE\\gg-agent")
         rc, out = run(["reg", "query", SERVICE_KEY, "/v", "ImagePath"])
         check("GeckoGuard Agent" in out and "run --config" in out,
               "service runs the installed gg-agent.exe with its config")

@@ -12,6 +12,12 @@
 //   gg_pipe_probe service NAME  prints the service's account
 //                             ("account X") and required privileges
 //                             ("privilege X" lines)
+//   gg_pipe_probe silent NAME  opens 70 connections that send nothing (more
+//                             than ipc.maxConnectionsPerUid, 64), then asks
+//                             `ping` on a new one; prints "answered" or
+//                             "unanswered", then "dropped K": how many of
+//                             the silent ones the agent closed
+//   gg_pipe_probe self        prints this process's account ("self SID")
 #include <windows.h>
 
 #include <aclapi.h>
@@ -22,15 +28,9 @@
 #include <string>
 #include <vector>
 
-namespace {
+#include "platform/windows/wide_string.h"
 
-std::wstring Widen(const char* s) {
-  int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, nullptr, 0);
-  std::wstring out(static_cast<std::size_t>(n > 0 ? n : 1), L'\0');
-  MultiByteToWideChar(CP_UTF8, 0, s, -1, out.data(), n);
-  out.resize(out.size() - 1);
-  return out;
-}
+namespace {
 
 std::string SidText(PSID sid) {
   LPSTR text = nullptr;
@@ -154,6 +154,73 @@ int Service(const std::wstring& name) {
   return rc;
 }
 
+std::string OwnSid() {
+  HANDLE token = nullptr;
+  if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token)) {
+    return "?";
+  }
+  std::vector<BYTE> buf(512);
+  DWORD size = 0;
+  std::string out = "?";
+  if (GetTokenInformation(token, TokenUser, buf.data(),
+                          static_cast<DWORD>(buf.size()), &size)) {
+    out = SidText(reinterpret_cast<TOKEN_USER*>(buf.data())->User.Sid);
+  }
+  CloseHandle(token);
+  return out;
+}
+
+HANDLE OpenClient(const std::wstring& name) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    HANDLE pipe = CreateFileW(
+        name.c_str(),
+        FILE_READ_DATA | FILE_WRITE_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE,
+        0, nullptr, OPEN_EXISTING,
+        SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, nullptr);
+    if (pipe != INVALID_HANDLE_VALUE || GetLastError() != ERROR_PIPE_BUSY) {
+      return pipe;
+    }
+    WaitNamedPipeW(name.c_str(), 100);
+  }
+  return INVALID_HANDLE_VALUE;
+}
+
+int Silent(const std::wstring& name) {
+  constexpr int kSilent = 70;
+  std::vector<HANDLE> silent;
+  for (int i = 0; i < kSilent; ++i) {
+    HANDLE pipe = OpenClient(name);
+    if (pipe == INVALID_HANDLE_VALUE) {
+      std::printf("cannot open silent connection %d: error %lu\n", i,
+                  GetLastError());
+      return 2;
+    }
+    silent.push_back(pipe);
+  }
+  Sleep(1000);  // the agent takes each one in
+  HANDLE asker = OpenClient(name);
+  bool answered = false;
+  if (asker != INVALID_HANDLE_VALUE) {
+    const char ping[] = "{\"id\":1,\"op\":\"ping\"}\n";
+    DWORD n = 0;
+    char buf[512];
+    answered = WriteFile(asker, ping, sizeof(ping) - 1, &n, nullptr) &&
+               ReadFile(asker, buf, sizeof(buf), &n, nullptr) && n > 0;
+    CloseHandle(asker);
+  }
+  std::printf("%s\n", answered ? "answered" : "unanswered");
+  int dropped = 0;
+  for (HANDLE pipe : silent) {
+    DWORD avail = 0;
+    if (!PeekNamedPipe(pipe, nullptr, 0, nullptr, &avail, nullptr)) {
+      ++dropped;  // ERROR_BROKEN_PIPE: the agent closed it
+    }
+    CloseHandle(pipe);
+  }
+  std::printf("dropped %d\n", dropped);
+  return answered ? 0 : 1;
+}
+
 int Squat(const std::wstring& name) {
   HANDLE pipe = CreateNamedPipeW(
       name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE,
@@ -172,11 +239,17 @@ int Squat(const std::wstring& name) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "self") {
+    std::printf("self %s\n", OwnSid().c_str());
+    return 0;
+  }
   if (argc != 3) {
-    std::fprintf(stderr, "usage: gg_pipe_probe dacl|squat|acl|service NAME\n");
+    std::fprintf(stderr,
+                 "usage: gg_pipe_probe dacl|squat|acl|service|silent NAME\n"
+                 "       gg_pipe_probe self\n");
     return 2;
   }
-  std::wstring name = Widen(argv[2]);
+  std::wstring name = gg::Widen(argv[2]);
   std::string cmd = argv[1];
   if (cmd == "dacl") {
     return Dacl(name);
@@ -189,6 +262,9 @@ int main(int argc, char** argv) {
   }
   if (cmd == "service") {
     return Service(name);
+  }
+  if (cmd == "silent") {
+    return Silent(name);
   }
   std::fprintf(stderr, "unknown command %s\n", argv[1]);
   return 2;
