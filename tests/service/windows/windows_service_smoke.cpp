@@ -15,6 +15,8 @@
 
 #include "platform/paths.h"
 #include "platform/random.h"
+#include "platform/service_account.h"
+#include "platform/windows/wide_string.h"
 #include "service/commands.h"
 #include "service/run_agent.h"
 #include "service/windows_service.h"
@@ -152,7 +154,8 @@ int Drive() {
         "binary path runs `run --config`");
   std::wstring account =
       config->lpServiceStartName ? config->lpServiceStartName : L"";
-  Check(account.empty() || account == L"LocalSystem", "runs as LocalSystem");
+  Check(account == gg::Widen(gg::kAgentServiceAccount),
+        "runs as the virtual account NT SERVICE\\gg-agent");
   Check(QueryServiceConfig2W(service, SERVICE_CONFIG_DESCRIPTION, buf,
                              sizeof buf, &needed) &&
             reinterpret_cast<SERVICE_DESCRIPTIONW*>(buf)->lpDescription,
