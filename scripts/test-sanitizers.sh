@@ -78,7 +78,7 @@ run_tsan() {
   local sub
   for sub in tests/ipc tests/agent/engine tests/agent/upstream tests/service \
     tests/integration; do
-    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan" \
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/scripts/tsan-suppressions.txt:log_path=$reports/tsan" \
       ctest --test-dir "$dir/$sub" --output-on-failure -j"$jobs" --timeout 600 \
       -LE '^package$' -E '_NOT_BUILT$|^service_man_pages$|^docs_snippets$'
   done

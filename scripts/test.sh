@@ -20,3 +20,8 @@ ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 600
 # The Windows build and its tests under wine (deps cached in
 # /var/cache/gg-agent after the first run); needs the Linux gg-devserver.
 bash scripts/test-windows.sh "$build"
+# The threaded modules (ipc, engine, upstream, service and the end-to-end
+# tests of the real gg-agent) under ThreadSanitizer: any report fails the
+# run. ASan+UBSan is not here yet: its build does not fit CI's 40 minutes on
+# a fresh 2-core machine (see issue 13).
+bash scripts/test-sanitizers.sh tsan
