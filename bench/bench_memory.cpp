@@ -60,7 +60,7 @@ int RefusingPort() {
   socklen_t len = sizeof(addr);
   if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    Die("refusing port", Error{"IO", "bind"});
+    Die("refusing port", Error{ErrorCode::kIo, "bind"});
   ::close(fd);
   return ntohs(addr.sin_port);
 }

@@ -65,7 +65,8 @@ Sizes MeasureSizes(const std::string& socket) {
   std::string ans = Must(c.ReadLine(), "read");
   std::string session = CachedSession(ans);
   if (session.empty())
-    Die("warm authorize", Error{"BENCH", "not a cached allow: " + ans});
+    Die("warm authorize",
+        Error{ErrorCode::kHarness, "not a cached allow: " + ans});
   std::string rel = ReleaseLine(100000001, session);
   Must(c.Send(rel), "send");
   std::string rans = Must(c.ReadLine(), "read");
@@ -179,7 +180,7 @@ void RunSpeed(int seconds, devserver::DevServer& server, Report& report) {
                       AuthorizeLine(1, kProduct, kWarmKey, false))),
                   "warm authorize");
     if (a.value("source", "") != "online" || !a.value("allow", false))
-      Die("warm authorize", Error{"BENCH", a.dump()});
+      Die("warm authorize", Error{ErrorCode::kHarness, a.dump()});
   }
   const Sizes sz = MeasureSizes(agent.SocketPath());
   char sizes[160];

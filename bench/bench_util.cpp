@@ -26,7 +26,7 @@ namespace {
 using Steady = std::chrono::steady_clock;
 
 Error Errno(const std::string& what) {
-  return Error{"IO", what + ": " + std::strerror(errno)};
+  return Error{ErrorCode::kIo, what + ": " + std::strerror(errno)};
 }
 
 }  // namespace
@@ -39,7 +39,7 @@ Result<LineClient> LineClient::Connect(const std::string& path) {
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof(addr.sun_path)) {
     ::close(fd);
-    return MakeError("IO", "socket path too long");
+    return MakeError(ErrorCode::kIo, "socket path too long");
   }
   std::memcpy(addr.sun_path, path.data(), path.size());
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
@@ -106,7 +106,7 @@ Result<std::string> LineClient::ReadLine() {
       return tl::unexpected(Errno("recv"));
     }
     if (n == 0)
-      return MakeError("IO", "connection closed by peer");
+      return MakeError(ErrorCode::kIo, "connection closed by peer");
     buffer_.append(chunk, static_cast<std::size_t>(n));
   }
 }
@@ -119,7 +119,7 @@ Result<nlohmann::json> LineClient::Call(const nlohmann::json& request) {
     return tl::unexpected(line.error());
   auto j = nlohmann::json::parse(*line, nullptr, false);
   if (j.is_discarded())
-    return MakeError("IO", "answer is not JSON: " + *line);
+    return MakeError(ErrorCode::kIo, "answer is not JSON: " + *line);
   return j;
 }
 
@@ -222,13 +222,15 @@ Result<AgentProcess> AgentProcess::Start(const std::filesystem::path& config,
       std::ifstream in(log);
       std::stringstream text;
       text << in.rdbuf();
-      return MakeError("AGENT", "gg-agent exited during start: " + text.str());
+      return MakeError(ErrorCode::kHarness,
+                       "gg-agent exited during start: " + text.str());
     }
     // Polling a child that has no readiness pipe: 200 us keeps the
     // start-to-ready measurement fine-grained.
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
-  return MakeError("AGENT", "gg-agent not ready in time; see " + log);
+  return MakeError(ErrorCode::kHarness,
+                   "gg-agent not ready in time; see " + log);
 }
 
 AgentProcess::AgentProcess(AgentProcess&& other) noexcept
@@ -251,7 +253,7 @@ Result<long> AgentProcess::VmRssKiB() const {
     if (line.rfind("VmRSS:", 0) == 0)
       return std::strtol(line.c_str() + 6, nullptr, 10);
   }
-  return MakeError("IO", "no VmRSS for pid " + std::to_string(pid_));
+  return MakeError(ErrorCode::kIo, "no VmRSS for pid " + std::to_string(pid_));
 }
 
 Result<long> AgentProcess::PrivateDirtyKiB() const {
@@ -261,7 +263,8 @@ Result<long> AgentProcess::PrivateDirtyKiB() const {
     if (line.rfind("Private_Dirty:", 0) == 0)
       return std::strtol(line.c_str() + 14, nullptr, 10);
   }
-  return MakeError("IO", "no Private_Dirty for pid " + std::to_string(pid_));
+  return MakeError(ErrorCode::kIo,
+                   "no Private_Dirty for pid " + std::to_string(pid_));
 }
 
 void AgentProcess::Stop() {
@@ -323,10 +326,11 @@ Result<std::string> AgentHwid(const std::filesystem::path& config,
     out.append(buf, n);
   int rc = ::pclose(p);
   if (rc != 0)
-    return MakeError("AGENT", "gg-agent hwid failed: " + out);
+    return MakeError(ErrorCode::kHarness, "gg-agent hwid failed: " + out);
   auto j = nlohmann::json::parse(out, nullptr, false);
   if (!j.is_object() || !j.contains("hwid") || !j["hwid"].is_string())
-    return MakeError("AGENT", "gg-agent hwid --json has no hwid: " + out);
+    return MakeError(ErrorCode::kHarness,
+                     "gg-agent hwid --json has no hwid: " + out);
   return j["hwid"].get<std::string>();
 }
 

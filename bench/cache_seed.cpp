@@ -24,12 +24,13 @@ Result<std::string> DemoSeed() {
   text << in.rdbuf();
   auto j = nlohmann::json::parse(text.str(), nullptr, false);
   if (!j.is_object() || !j.contains("responseSigningKeySeed"))
-    return MakeError("SEED", "demo fixtures have no responseSigningKeySeed");
+    return MakeError(ErrorCode::kHarness,
+                     "demo fixtures have no responseSigningKeySeed");
   return crypto::Base64Decode(j["responseSigningKeySeed"].get<std::string>());
 }
 
 Error SqlError(sqlite3* db, const std::string& what) {
-  return Error{"SQLITE", what + ": " + sqlite3_errmsg(db)};
+  return Error{ErrorCode::kStore, what + ": " + sqlite3_errmsg(db)};
 }
 
 // Closes the handle on every path.
@@ -74,7 +75,7 @@ Status SeedVerdicts(const SeedOptions& o) {
     auto nonce = RandomHex(16);
     auto instance = RandomHex(16);
     if (!nonce || !instance)
-      return MakeError("SEED", "no randomness");
+      return MakeError(ErrorCode::kHarness, "no randomness");
     nlohmann::json request = {{"productId", o.product_id},
                               {"licenseKey", key},
                               {"hwid", o.hwid},

@@ -47,27 +47,31 @@ EchoServer::~EchoServer() {
 Status EchoServer::Start(const std::string& path) {
   listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (listen_fd_ < 0)
-    return MakeError("IO", std::string("socket: ") + std::strerror(errno));
+    return MakeError(ErrorCode::kIo,
+                     std::string("socket: ") + std::strerror(errno));
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof(addr.sun_path))
-    return MakeError("IO", "socket path too long");
+    return MakeError(ErrorCode::kIo, "socket path too long");
   std::memcpy(addr.sun_path, path.data(), path.size());
   ::unlink(path.c_str());
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) !=
           0 ||
       ::listen(listen_fd_, 1024) != 0)
-    return MakeError("IO", std::string("bind/listen: ") + std::strerror(errno));
+    return MakeError(ErrorCode::kIo,
+                     std::string("bind/listen: ") + std::strerror(errno));
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (epoll_fd_ < 0 || wake_fd_ < 0)
-    return MakeError("IO", std::string("epoll: ") + std::strerror(errno));
+    return MakeError(ErrorCode::kIo,
+                     std::string("epoll: ") + std::strerror(errno));
   for (int fd : {listen_fd_, wake_fd_}) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0)
-      return MakeError("IO", std::string("epoll_ctl: ") + std::strerror(errno));
+      return MakeError(ErrorCode::kIo,
+                       std::string("epoll_ctl: ") + std::strerror(errno));
   }
   thread_ = std::thread([this] { Loop(); });
   return Ok();

@@ -68,9 +68,9 @@ Result<std::vector<double>> RunLatency(const std::string& socket_path,
     bool ok = timed(*c, i);
     auto end = Steady::now();
     if (!ok)
-      return MakeError("BENCH", "a timed exchange failed");
+      return MakeError(ErrorCode::kHarness, "a timed exchange failed");
     if (untimed && !untimed(*c, i))
-      return MakeError("BENCH", "an untimed exchange failed");
+      return MakeError(ErrorCode::kHarness, "an untimed exchange failed");
     if (i >= warmup)
       us.push_back(
           std::chrono::duration<double, std::micro>(end - begin).count());
@@ -123,7 +123,8 @@ Result<std::vector<double>> RunConcurrentLatency(
   for (auto& t : threads)
     t.join();
   if (failed)
-    return MakeError("BENCH", "an exchange failed under concurrent load");
+    return MakeError(ErrorCode::kHarness,
+                     "an exchange failed under concurrent load");
   std::vector<double> all;
   for (auto& v : us)
     all.insert(all.end(), v.begin(), v.end());

@@ -24,7 +24,8 @@ bool IsDigestHex(const std::string& s) {
 }
 
 tl::unexpected<Error> Bad(const std::string& what) {
-  return MakeError("HWID_ENROLLMENT", "stored hardware enrollment: " + what);
+  return MakeError(ErrorCode::kHwidEnrollment,
+                   "stored hardware enrollment: " + what);
 }
 
 }  // namespace
@@ -87,7 +88,7 @@ Result<ReconcileResult> Reconcile(const std::optional<Enrollment>& enrolled,
                                   const std::vector<Part>& current,
                                   double threshold) {
   if (current.empty()) {
-    return MakeError("HWID_NO_PARTS",
+    return MakeError(ErrorCode::kHwidNoParts,
                      "no hardware part is readable: refusing to form an "
                      "empty or constant hardware ID");
   }

@@ -23,7 +23,8 @@ Result<std::string> PartDigest(PartKind kind, std::string_view value) {
 
 Result<std::string> MachineKeyFromDigests(std::vector<std::string> digests) {
   if (digests.empty())
-    return MakeError("HWID_NO_PARTS", "no hardware part to form a machine key");
+    return MakeError(ErrorCode::kHwidNoParts,
+                     "no hardware part to form a machine key");
   std::sort(digests.begin(), digests.end());
   std::string joined;
   for (std::size_t i = 0; i < digests.size(); ++i) {

@@ -64,21 +64,23 @@ Result<SmbiosSystemInfo> ParseSmbiosTable(std::string_view table,
     const unsigned type = Byte(table, pos);
     const std::size_t length = Byte(table, pos + 1);
     if (length < kStructureHeaderSize || pos + length > table.size())
-      return MakeError("HWID_SMBIOS", "SMBIOS structure runs past the table");
+      return MakeError(ErrorCode::kHwidSmbios,
+                       "SMBIOS structure runs past the table");
     std::string_view formatted = table.substr(pos, length);
     // The string set: NUL-terminated strings ended by an extra NUL; a
     // structure without strings is followed by two NULs.
     std::vector<std::string_view> strings;
     std::size_t i = pos + length;
     if (i + 1 >= table.size())
-      return MakeError("HWID_SMBIOS", "SMBIOS string set is not terminated");
+      return MakeError(ErrorCode::kHwidSmbios,
+                       "SMBIOS string set is not terminated");
     if (table[i] == '\0' && table[i + 1] == '\0') {
       i += 2;  // no strings
     } else {
       for (;;) {
         std::size_t end = table.find('\0', i);
         if (end == std::string_view::npos || end + 1 >= table.size())
-          return MakeError("HWID_SMBIOS",
+          return MakeError(ErrorCode::kHwidSmbios,
                            "SMBIOS string set is not terminated");
         strings.push_back(table.substr(i, end - i));
         i = end + 1;
@@ -110,14 +112,16 @@ Result<SmbiosSystemInfo> ParseSmbiosTable(std::string_view table,
 
 Result<SmbiosSystemInfo> ParseRawSmbios(std::string_view rsmb) {
   if (rsmb.size() < kRawHeaderSize)
-    return MakeError("HWID_SMBIOS", "RSMB data shorter than its header");
+    return MakeError(ErrorCode::kHwidSmbios,
+                     "RSMB data shorter than its header");
   const int major = static_cast<int>(Byte(rsmb, 1));
   const int minor = static_cast<int>(Byte(rsmb, 2));
   const std::uint32_t length =
       Byte(rsmb, 4) | (Byte(rsmb, 5) << 8) | (Byte(rsmb, 6) << 16) |
       (static_cast<std::uint32_t>(Byte(rsmb, 7)) << 24);
   if (length > rsmb.size() - kRawHeaderSize)
-    return MakeError("HWID_SMBIOS", "RSMB length exceeds the data returned");
+    return MakeError(ErrorCode::kHwidSmbios,
+                     "RSMB length exceeds the data returned");
   return ParseSmbiosTable(rsmb.substr(kRawHeaderSize, length), major, minor);
 }
 

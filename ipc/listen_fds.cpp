@@ -27,14 +27,15 @@ Result<std::vector<int>> ParseListenFds(
   }
   auto pid = ParsePositive(*listen_pid);
   if (!pid) {
-    return MakeError("VALIDATION_ERROR", "LISTEN_PID is not a pid");
+    return MakeError(ErrorCode::kValidation, "LISTEN_PID is not a pid");
   }
   if (*pid != own_pid) {
     return fds;  // meant for a parent or a child, not for us
   }
   auto count = ParsePositive(*listen_fds);
   if (!count || *count > 64) {
-    return MakeError("VALIDATION_ERROR", "LISTEN_FDS is not a count of 1-64");
+    return MakeError(ErrorCode::kValidation,
+                     "LISTEN_FDS is not a count of 1-64");
   }
   for (long long i = 0; i < *count; ++i) {
     fds.push_back(kListenFdsStart + static_cast<int>(i));

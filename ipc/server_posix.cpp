@@ -26,7 +26,6 @@ using Local = asio::local::stream_protocol;
 namespace {
 
 // The caller turns this code into exit status 2 (bad configuration).
-constexpr const char* kConfigCode = "CONFIG";
 
 std::string Errno(const std::string& what) {
   return what + ": " + std::strerror(errno);
@@ -56,7 +55,7 @@ Status CreateMissing(const std::string& dir, unsigned mode) {
     return parent;
   }
   if (mkdir(dir.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) {
-    return MakeError("IO_ERROR", Errno("cannot create " + dir));
+    return MakeError(ErrorCode::kIo, Errno("cannot create " + dir));
   }
   return Ok();
 }
@@ -69,13 +68,14 @@ Status CheckDirectory(const struct stat& st, const std::string& dir) {
   const uid_t own_uid = geteuid();
   const gid_t own_gid = getegid();
   if (!S_ISDIR(st.st_mode)) {
-    return MakeError(kConfigCode, "ipc.path: " + dir + " is not a directory");
+    return MakeError(ErrorCode::kConfig,
+                     "ipc.path: " + dir + " is not a directory");
   }
   if (st.st_uid != 0 && st.st_uid != own_uid) {
-    return MakeError(kConfigCode, "ipc.path: the socket directory " + dir +
-                                      " is owned by uid " +
-                                      std::to_string(st.st_uid) +
-                                      ", not by root or the agent's user");
+    return MakeError(ErrorCode::kConfig,
+                     "ipc.path: the socket directory " + dir +
+                         " is owned by uid " + std::to_string(st.st_uid) +
+                         ", not by root or the agent's user");
   }
   const bool group_writable =
       (st.st_mode & S_IWGRP) != 0 && st.st_gid != 0 && st.st_gid != own_gid;
@@ -83,9 +83,9 @@ Status CheckDirectory(const struct stat& st, const std::string& dir) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o",
                   static_cast<unsigned>(st.st_mode & 07777));
-    return MakeError(kConfigCode, "ipc.path: the socket directory " + dir +
-                                      " (mode " + mode +
-                                      ") may be written by other users");
+    return MakeError(ErrorCode::kConfig, "ipc.path: the socket directory " +
+                                             dir + " (mode " + mode +
+                                             ") may be written by other users");
   }
   return Ok();
 }
@@ -101,26 +101,26 @@ Result<int> OpenSocketDirectory(const std::string& dir, unsigned mode) {
   int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ELOOP || errno == ENOTDIR) {
-      return MakeError(kConfigCode,
+      return MakeError(ErrorCode::kConfig,
                        "ipc.path: " + dir + " is not a directory (or a link)");
     }
-    return MakeError("IO_ERROR", Errno("cannot open " + dir));
+    return MakeError(ErrorCode::kIo, Errno("cannot open " + dir));
   }
   struct stat st {};
   if (fstat(fd, &st) != 0) {
-    Error e{"IO_ERROR", Errno("cannot stat " + dir)};
+    Error e{ErrorCode::kIo, Errno("cannot stat " + dir)};
     close(fd);
     return tl::unexpected(e);
   }
   // Ours, just made: mkdir applied the umask, the spec's mode is wanted.
   if (!existed && st.st_uid == geteuid() &&
       fchmod(fd, static_cast<mode_t>(mode)) != 0) {
-    Error e{"IO_ERROR", Errno("cannot chmod " + dir)};
+    Error e{ErrorCode::kIo, Errno("cannot chmod " + dir)};
     close(fd);
     return tl::unexpected(e);
   }
   if (!existed && fstat(fd, &st) != 0) {
-    Error e{"IO_ERROR", Errno("cannot stat " + dir)};
+    Error e{ErrorCode::kIo, Errno("cannot stat " + dir)};
     close(fd);
     return tl::unexpected(e);
   }
@@ -137,34 +137,34 @@ Status CheckInheritedSocket(int fd) {
   const std::string what = "LISTEN_FDS: descriptor " + std::to_string(fd);
   struct stat st {};
   if (fstat(fd, &st) != 0) {
-    return MakeError(kConfigCode, Errno(what));
+    return MakeError(ErrorCode::kConfig, Errno(what));
   }
   if (!S_ISSOCK(st.st_mode)) {
-    return MakeError(kConfigCode, what + " is not a socket");
+    return MakeError(ErrorCode::kConfig, what + " is not a socket");
   }
   int type = 0;
   socklen_t len = sizeof(type);
   if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
-    return MakeError(kConfigCode, Errno(what + ": SO_TYPE"));
+    return MakeError(ErrorCode::kConfig, Errno(what + ": SO_TYPE"));
   }
   if (type != SOCK_STREAM) {
-    return MakeError(kConfigCode, what + " is not a stream socket");
+    return MakeError(ErrorCode::kConfig, what + " is not a stream socket");
   }
   sockaddr_storage addr{};
   len = sizeof(addr);
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    return MakeError(kConfigCode, Errno(what + ": getsockname"));
+    return MakeError(ErrorCode::kConfig, Errno(what + ": getsockname"));
   }
   if (addr.ss_family != AF_UNIX) {
-    return MakeError(kConfigCode, what + " is not a Unix domain socket");
+    return MakeError(ErrorCode::kConfig, what + " is not a Unix domain socket");
   }
   int listening = 0;
   len = sizeof(listening);
   if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0) {
-    return MakeError(kConfigCode, Errno(what + ": SO_ACCEPTCONN"));
+    return MakeError(ErrorCode::kConfig, Errno(what + ": SO_ACCEPTCONN"));
   }
   if (listening == 0) {
-    return MakeError(kConfigCode, what + " is a socket not listening");
+    return MakeError(ErrorCode::kConfig, what + " is a socket not listening");
   }
   return Ok();
 }
@@ -175,7 +175,7 @@ Result<gid_t> LookupGroup(const std::string& name) {
   group* found = nullptr;
   int rc = getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &found);
   if (rc != 0 || found == nullptr) {
-    return MakeError(kConfigCode, "ipc.group: unknown group " + name);
+    return MakeError(ErrorCode::kConfig, "ipc.group: unknown group " + name);
   }
   return found->gr_gid;
 }
@@ -247,7 +247,7 @@ Status PosixListener::Bind() {
   asio::error_code ec;
   acceptor_.assign(Local(), fds.front(), ec);
   if (ec) {
-    return MakeError("IO_ERROR",
+    return MakeError(ErrorCode::kIo,
                      "cannot use the activated socket: " + ec.message());
   }
   return Ok();
@@ -271,17 +271,17 @@ Status PosixListener::BindPath() {
   struct stat st {};
   if (fstatat(dir_fd, parts.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
-      return MakeError("IO_ERROR", path + " exists and is not a socket");
+      return MakeError(ErrorCode::kIo, path + " exists and is not a socket");
     }
     // Two agents never share a path: only a dead socket is replaced.
     Local::socket probe(core_.io());
     probe.connect(Local::endpoint(path), ec);
     if (!ec) {
-      return MakeError("ADDRESS_IN_USE",
+      return MakeError(ErrorCode::kAddressInUse,
                        "another agent is already listening on " + path);
     }
     if (unlinkat(dir_fd, parts.name.c_str(), 0) != 0 && errno != ENOENT) {
-      return MakeError("IO_ERROR", Errno("cannot remove stale " + path));
+      return MakeError(ErrorCode::kIo, Errno("cannot remove stale " + path));
     }
     spdlog::info("ipc: replaced a stale socket at {}", path);
   }
@@ -295,19 +295,20 @@ Status PosixListener::BindPath() {
     umask(old_umask);
   }
   if (ec) {
-    return MakeError("IO_ERROR", "cannot bind " + path + ": " + ec.message());
+    return MakeError(ErrorCode::kIo,
+                     "cannot bind " + path + ": " + ec.message());
   }
   bound_path_ = true;
   // Neither call follows a link: in a directory only we may write to, the
   // name is the socket we just bound.
   if (fstatat(dir_fd, parts.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
       !S_ISSOCK(st.st_mode)) {
-    return MakeError("IO_ERROR", path + " is not the socket just bound");
+    return MakeError(ErrorCode::kIo, path + " is not the socket just bound");
   }
   if ((st.st_mode & 07777) != options.socket_mode &&
       fchmodat(dir_fd, parts.name.c_str(),
                static_cast<mode_t>(options.socket_mode), 0) != 0) {
-    return MakeError("IO_ERROR", Errno("cannot chmod " + path));
+    return MakeError(ErrorCode::kIo, Errno("cannot chmod " + path));
   }
   if (options.socket_group) {
     auto gid = LookupGroup(*options.socket_group);
@@ -316,12 +317,12 @@ Status PosixListener::BindPath() {
     }
     if (fchownat(dir_fd, parts.name.c_str(), static_cast<uid_t>(-1), *gid,
                  AT_SYMLINK_NOFOLLOW) != 0) {
-      return MakeError("IO_ERROR", Errno("cannot chgrp " + path));
+      return MakeError(ErrorCode::kIo, Errno("cannot chgrp " + path));
     }
   }
   acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return MakeError("IO_ERROR",
+    return MakeError(ErrorCode::kIo,
                      "cannot listen on " + path + ": " + ec.message());
   }
   return Ok();

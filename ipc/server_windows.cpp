@@ -106,12 +106,14 @@ class PipeListener final : public Listener {
     std::string error;
     const std::wstring own_sid = OwnSid(error);
     if (own_sid.empty()) {
-      return MakeError("IO_ERROR", "cannot read the agent's account: " + error);
+      return MakeError(ErrorCode::kIo,
+                       "cannot read the agent's account: " + error);
     }
     if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(
             PipeSddl(own_sid).c_str(), SDDL_REVISION_1, &security_, nullptr)) {
-      return MakeError("IO_ERROR", "cannot build the pipe's security: error " +
-                                       std::to_string(GetLastError()));
+      return MakeError(ErrorCode::kIo,
+                       "cannot build the pipe's security: error " +
+                           std::to_string(GetLastError()));
     }
     auto pipe = CreateInstance(/*first=*/true);
     if (!pipe) {
@@ -187,7 +189,7 @@ Result<HANDLE> PipeListener::CreateInstance(bool first) {
   const std::string& path = core_.options().path;
   const std::wstring name = gg::Widen(path);
   if (first && PipeNameTaken(name)) {
-    return MakeError("ADDRESS_IN_USE",
+    return MakeError(ErrorCode::kAddressInUse,
                      "another agent is already listening on " + path);
   }
   HANDLE pipe = CreateNamedPipeW(name.c_str(), open_mode,
@@ -198,10 +200,10 @@ Result<HANDLE> PipeListener::CreateInstance(bool first) {
   if (pipe == INVALID_HANDLE_VALUE) {
     DWORD err = GetLastError();
     if (first && (err == ERROR_ACCESS_DENIED || err == ERROR_PIPE_BUSY)) {
-      return MakeError("ADDRESS_IN_USE",
+      return MakeError(ErrorCode::kAddressInUse,
                        "another agent is already listening on " + path);
     }
-    return MakeError("IO_ERROR",
+    return MakeError(ErrorCode::kIo,
                      "CreateNamedPipe failed: error " + std::to_string(err));
   }
   return pipe;

@@ -20,7 +20,8 @@ struct Sets {
 };
 
 tl::unexpected<Error> CapsError(const char* what) {
-  return MakeError("CAPS", std::string(what) + ": " + std::strerror(errno));
+  return MakeError(ErrorCode::kCaps,
+                   std::string(what) + ": " + std::strerror(errno));
 }
 
 Result<Sets> Get() {
@@ -93,7 +94,8 @@ Status DropAllCapabilities() {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     return CapsError("prctl(PR_SET_NO_NEW_PRIVS)");
   if (HoldsAnyCapability())
-    return MakeError("CAPS", "capabilities are still held after dropping them");
+    return MakeError(ErrorCode::kCaps,
+                     "capabilities are still held after dropping them");
   return Ok();
 }
 

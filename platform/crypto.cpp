@@ -23,7 +23,7 @@ const unsigned char* Bytes(std::string_view s) {
 }
 
 tl::unexpected<Error> CryptoError(const char* what) {
-  return MakeError("CRYPTO", std::string(what) + " failed");
+  return MakeError(ErrorCode::kCrypto, std::string(what) + " failed");
 }
 
 }  // namespace
@@ -51,14 +51,14 @@ std::string HexEncode(std::string_view bytes) {
 
 Result<std::string> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0)
-    return MakeError("BAD_HEX", "hex string has an odd length");
+    return MakeError(ErrorCode::kBadHex, "hex string has an odd length");
   std::string out;
   out.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
     int hi = HexDigitValue(hex[i]);
     int lo = HexDigitValue(hex[i + 1]);
     if (hi < 0 || lo < 0)
-      return MakeError("BAD_HEX", "not a hex digit");
+      return MakeError(ErrorCode::kBadHex, "not a hex digit");
     out.push_back(static_cast<char>((hi << 4) | lo));
   }
   return out;
@@ -76,7 +76,8 @@ Result<std::string> Base64Decode(std::string_view text) {
   // EVP_DecodeBlock accepts some sloppiness (whitespace, missing padding
   // checks), so the shape is checked here first.
   if (text.size() % 4 != 0)
-    return MakeError("BAD_BASE64", "base64 length is not a multiple of 4");
+    return MakeError(ErrorCode::kBadBase64,
+                     "base64 length is not a multiple of 4");
   std::size_t pad = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
@@ -84,10 +85,10 @@ Result<std::string> Base64Decode(std::string_view text) {
                  (c >= '0' && c <= '9') || c == '+' || c == '/';
     if (c == '=') {
       if (i + 2 < text.size())
-        return MakeError("BAD_BASE64", "padding inside base64 text");
+        return MakeError(ErrorCode::kBadBase64, "padding inside base64 text");
       ++pad;
     } else if (!alnum || pad > 0) {
-      return MakeError("BAD_BASE64", "not a base64 character");
+      return MakeError(ErrorCode::kBadBase64, "not a base64 character");
     }
   }
   if (text.empty())
@@ -96,7 +97,7 @@ Result<std::string> Base64Decode(std::string_view text) {
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           Bytes(text), static_cast<int>(text.size()));
   if (n < 0)
-    return MakeError("BAD_BASE64", "base64 decoding failed");
+    return MakeError(ErrorCode::kBadBase64, "base64 decoding failed");
   out.resize(static_cast<std::size_t>(n) - pad);
   return out;
 }
@@ -133,7 +134,7 @@ namespace {
 
 Result<PkeyPtr> PrivateKeyFromSeed(std::string_view seed) {
   if (seed.size() != kEd25519KeySize)
-    return MakeError("CRYPTO", "Ed25519 seed must be 32 bytes");
+    return MakeError(ErrorCode::kCrypto, "Ed25519 seed must be 32 bytes");
   PkeyPtr key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr,
                                            Bytes(seed), seed.size()));
   if (!key)

@@ -89,7 +89,7 @@ Result<spdlog::level::level_enum> ParseLevel(std::string_view name) {
   for (const auto& [n, l] : kLevels)
     if (n == name)
       return l;
-  return MakeError("VALIDATION_ERROR",
+  return MakeError(ErrorCode::kValidation,
                    "not one of trace, debug, info, warn, error, off");
 }
 
@@ -98,7 +98,7 @@ Result<Format> ParseFormat(std::string_view name) {
     return Format::kText;
   if (name == "json")
     return Format::kJson;
-  return MakeError("VALIDATION_ERROR", "not one of text, json");
+  return MakeError(ErrorCode::kValidation, "not one of text, json");
 }
 
 void Init(spdlog::level::level_enum level, Format format, std::ostream* out) {

@@ -9,11 +9,11 @@ namespace gg {
 Result<std::string> ReadFile(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
-    return MakeError("IO", "cannot open " + file.string());
+    return MakeError(ErrorCode::kIo, "cannot open " + file.string());
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad())
-    return MakeError("IO", "cannot read " + file.string());
+    return MakeError(ErrorCode::kIo, "cannot read " + file.string());
   return ss.str();
 }
 
@@ -22,7 +22,7 @@ Result<std::string> ReadSecretFile(const std::filesystem::path& file) {
   if (!owner_only)
     return tl::unexpected(owner_only.error());
   if (!*owner_only)
-    return MakeError("INSECURE_FILE",
+    return MakeError(ErrorCode::kInsecureFile,
                      file.string() + " is readable by group or others");
   auto text = ReadFile(file);
   if (!text)
@@ -32,7 +32,7 @@ Result<std::string> ReadSecretFile(const std::filesystem::path& file) {
   if (!text->empty() && text->back() == '\r')
     text->pop_back();
   if (text->empty())
-    return MakeError("VALIDATION_ERROR", file.string() + " is empty");
+    return MakeError(ErrorCode::kValidation, file.string() + " is empty");
   return text;
 }
 

@@ -13,7 +13,8 @@ namespace {
 
 tl::unexpected<Error> ErrnoError(const std::string& what,
                                  const std::filesystem::path& p) {
-  return MakeError("IO", what + " " + p.string() + ": " + std::strerror(errno));
+  return MakeError(ErrorCode::kIo,
+                   what + " " + p.string() + ": " + std::strerror(errno));
 }
 
 }  // namespace
@@ -29,7 +30,7 @@ Status EnsurePrivateDirectory(const std::filesystem::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ELOOP || errno == ENOTDIR)
-      return MakeError("INSECURE_FILE",
+      return MakeError(ErrorCode::kInsecureFile,
                        dir.string() + " is not a directory (or is a link)");
     return ErrnoError("cannot open", dir);
   }
@@ -38,14 +39,14 @@ Status EnsurePrivateDirectory(const std::filesystem::path& dir) {
   if (::fstat(fd, &st) != 0)
     result = ErrnoError("cannot stat", dir);
   else if (st.st_uid != ::geteuid())
-    result = MakeError("INSECURE_FILE", dir.string() + " is owned by uid " +
-                                            std::to_string(st.st_uid) +
-                                            ", not by this user (" +
-                                            std::to_string(::geteuid()) + ")");
+    result = MakeError(ErrorCode::kInsecureFile,
+                       dir.string() + " is owned by uid " +
+                           std::to_string(st.st_uid) + ", not by this user (" +
+                           std::to_string(::geteuid()) + ")");
   else if ((st.st_mode & 022) != 0)
     // Others could have put links or files of their own in it already:
     // tightening it now would not make its contents ours.
-    result = MakeError("INSECURE_FILE",
+    result = MakeError(ErrorCode::kInsecureFile,
                        dir.string() + " is writable by group or others");
   else if ((st.st_mode & 07777) != 0700 && ::fchmod(fd, 0700) != 0)
     result = ErrnoError("cannot chmod", dir);
@@ -58,7 +59,7 @@ Status MakeFilePrivate(const std::filesystem::path& file) {
   int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ELOOP)
-      return MakeError("INSECURE_FILE", file.string() + " is a link");
+      return MakeError(ErrorCode::kInsecureFile, file.string() + " is a link");
     return ErrnoError("cannot open", file);
   }
   struct stat st {};
@@ -66,7 +67,7 @@ Status MakeFilePrivate(const std::filesystem::path& file) {
   if (::fstat(fd, &st) != 0)
     result = ErrnoError("cannot stat", file);
   else if (!S_ISREG(st.st_mode) || st.st_uid != ::geteuid())
-    result = MakeError("INSECURE_FILE",
+    result = MakeError(ErrorCode::kInsecureFile,
                        file.string() + " is not a regular file of this user");
   else if ((st.st_mode & 07777) != 0600 && ::fchmod(fd, 0600) != 0)
     result = ErrnoError("cannot chmod", file);
@@ -164,8 +165,9 @@ Status OverwriteFileRange(const std::filesystem::path& file,
     result = ErrnoError("cannot stat", file);
   } else if (!S_ISREG(st.st_mode) ||
              static_cast<std::uint64_t>(st.st_size) < offset + data.size()) {
-    result = MakeError(
-        "IO", file.string() + " is not a regular file holding the range");
+    result =
+        MakeError(ErrorCode::kIo,
+                  file.string() + " is not a regular file holding the range");
   }
   std::size_t done = 0;
   while (result && done < data.size()) {

@@ -28,8 +28,9 @@ std::wstring PrivateSddl() {
 tl::unexpected<Error> WinError(const std::string& what,
                                const std::filesystem::path& p,
                                DWORD code) {
-  return MakeError("IO", what + " " + p.string() + ": Windows error " +
-                             std::to_string(code));
+  return MakeError(
+      ErrorCode::kIo,
+      what + " " + p.string() + ": Windows error " + std::to_string(code));
 }
 
 Status ApplyPrivateAcl(const std::filesystem::path& p) {
@@ -61,7 +62,7 @@ Status EnsurePrivateDirectory(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)
-    return MakeError("IO",
+    return MakeError(ErrorCode::kIo,
                      "cannot create " + dir.string() + ": " + ec.message());
   return ApplyPrivateAcl(dir);
 }
@@ -145,8 +146,9 @@ Status OverwriteFileRange(const std::filesystem::path& file,
     if ((info.dwFileAttributes &
          (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY)) != 0 ||
         size < offset + data.size()) {
-      result = MakeError(
-          "IO", file.string() + " is not a regular file holding the range");
+      result =
+          MakeError(ErrorCode::kIo,
+                    file.string() + " is not a regular file holding the range");
     }
   }
   if (result) {

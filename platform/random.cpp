@@ -13,7 +13,7 @@ Result<std::string> RandomBytes(std::size_t n) {
   std::string out(n, '\0');
   if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()),
                           static_cast<int>(n)) != 1)
-    return MakeError("RANDOM", "the system random generator failed");
+    return MakeError(ErrorCode::kRandom, "the system random generator failed");
   return out;
 }
 

@@ -1,8 +1,7 @@
 // Errors are values: every fallible call returns Result<T>, never throws.
 //
-// Error::code is a stable UPPER_SNAKE string (the codes of the specs where one
-// exists, e.g. "VALIDATION_ERROR"); Error::message is for people and must
-// never contain a secret.
+// Error::code is one of the internal codes (error_code.h); Error::message is
+// for people and must never contain a secret.
 #ifndef GG_PLATFORM_RESULT_H_
 #define GG_PLATFORM_RESULT_H_
 
@@ -11,10 +10,12 @@
 
 #include <tl/expected.hpp>
 
+#include "platform/error_code.h"
+
 namespace gg {
 
 struct Error {
-  std::string code;
+  ErrorCode code = ErrorCode::kInternal;
   std::string message;
 };
 
@@ -24,9 +25,9 @@ using Result = tl::expected<T, Error>;
 // Result<void> for calls that only succeed or fail.
 using Status = tl::expected<void, Error>;
 
-[[nodiscard]] inline tl::unexpected<Error> MakeError(std::string code,
+[[nodiscard]] inline tl::unexpected<Error> MakeError(ErrorCode code,
                                                      std::string message) {
-  return tl::unexpected<Error>(Error{std::move(code), std::move(message)});
+  return tl::unexpected<Error>(Error{code, std::move(message)});
 }
 
 [[nodiscard]] inline Status Ok() {

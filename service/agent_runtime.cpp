@@ -34,7 +34,8 @@ std::optional<int> AgentRuntime::Start() {
     spdlog::error("state.dir: {}", dir.error().message);
     // A directory someone else controls is a setup the admin must fix:
     // restarting cannot help (exit 2, like a bad config).
-    return dir.error().code == "INSECURE_FILE" ? kExitUsage : kExitFailure;
+    return dir.error().code == ErrorCode::kInsecureFile ? kExitUsage
+                                                        : kExitFailure;
   }
   auto store = store::SqliteVerdictStore::Open(
       {config_.state.dir, config_.server.response_public_keys, &clock_});
@@ -125,8 +126,8 @@ std::optional<int> AgentRuntime::Start() {
     spdlog::error("socket {}: {}", config_.ipc.path.string(),
                   listening.error().message);
     // An endpoint unusable as configured is a configuration error.
-    return listening.error().code == config::kConfigErrorCode ? kExitUsage
-                                                              : kExitFailure;
+    return listening.error().code == ErrorCode::kConfig ? kExitUsage
+                                                        : kExitFailure;
   }
   bridge_->AttachServer(server_.get());
   return std::nullopt;

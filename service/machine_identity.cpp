@@ -52,7 +52,7 @@ Result<MachineIdentity> EstablishIdentity(store::VerdictStore& store,
   if (const auto denied = hwid::DeniedAbsentKinds(*result, collection);
       result->outcome == hwid::ReconcileOutcome::kChanged && !denied.empty())
     return MakeError(
-        "HWID_NO_RIGHTS",
+        ErrorCode::kHwidNoRights,
         "cannot read the enrolled hardware parts " + hwid::JoinKinds(denied) +
             " (permission denied): run the agent with CAP_DAC_READ_SEARCH "
             "(the shipped unit's AmbientCapabilities=) or as root; not "

@@ -14,7 +14,7 @@ Status WriteTextfileAtomic(const std::filesystem::path& file,
   auto fail = [&tmp](const std::string& what) {
     std::error_code ignored;
     std::filesystem::remove(tmp, ignored);
-    return MakeError("IO", what);
+    return MakeError(ErrorCode::kIo, what);
   };
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

@@ -7,11 +7,11 @@ namespace gg::service {
 // admin believing in a restriction that does not exist.
 Status CheckConfigForThisOs(const config::Config& config) {
   if (config.ipc.allowed_uids)
-    return MakeError("CONFIG",
+    return MakeError(ErrorCode::kConfig,
                      "ipc.allowedUids: not supported on Windows (the pipe's "
                      "DACL decides who may connect); remove it or set null");
   if (config.ipc.allowed_groups)
-    return MakeError("CONFIG",
+    return MakeError(ErrorCode::kConfig,
                      "ipc.allowedGroups: not supported on Windows (the pipe's "
                      "DACL decides who may connect); remove it or set null");
   return Ok();

@@ -9,7 +9,8 @@ Result<std::vector<long long>> GroupIds(const std::vector<std::string>& names) {
   for (const auto& name : names) {
     struct group* g = ::getgrnam(name.c_str());
     if (!g)
-      return MakeError("CONFIG", "ipc.allowedGroups: no group named " + name);
+      return MakeError(ErrorCode::kConfig,
+                       "ipc.allowedGroups: no group named " + name);
     ids.push_back(static_cast<long long>(g->gr_gid));
   }
   return ids;

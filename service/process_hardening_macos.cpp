@@ -11,8 +11,9 @@ namespace gg::service {
 Status HardenProcess() {
   const struct rlimit no_core = {0, 0};
   if (::setrlimit(RLIMIT_CORE, &no_core) != 0)
-    return MakeError("HARDEN", std::string("setrlimit(RLIMIT_CORE): ") +
-                                   std::strerror(errno));
+    return MakeError(
+        ErrorCode::kHarden,
+        std::string("setrlimit(RLIMIT_CORE): ") + std::strerror(errno));
   return Ok();
 }
 

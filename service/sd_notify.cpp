@@ -37,16 +37,17 @@ Result<std::optional<NotifyTarget>> ParseNotifySocket(
     target.abstract = true;
     target.path = v.substr(1);
     if (target.path.empty())
-      return MakeError("CONFIG_ERROR", "NOTIFY_SOCKET: empty abstract name");
+      return MakeError(ErrorCode::kConfig,
+                       "NOTIFY_SOCKET: empty abstract name");
   } else if (v[0] == '/') {
     target.path = v;
   } else {
     // vsock: and other transports of newer systemd are not ours to support.
-    return MakeError("CONFIG_ERROR",
+    return MakeError(ErrorCode::kConfig,
                      "NOTIFY_SOCKET: not a Unix socket path: " + v);
   }
   if (target.path.size() >= kMaxSocketPath)
-    return MakeError("CONFIG_ERROR", "NOTIFY_SOCKET: path too long");
+    return MakeError(ErrorCode::kConfig, "NOTIFY_SOCKET: path too long");
   return std::optional<NotifyTarget>(std::move(target));
 }
 

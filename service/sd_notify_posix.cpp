@@ -18,7 +18,8 @@ namespace gg::service {
 namespace {
 
 tl::unexpected<Error> ErrnoError(const char* what, int err) {
-  return MakeError("IO", std::string(what) + ": " + std::strerror(err));
+  return MakeError(ErrorCode::kIo,
+                   std::string(what) + ": " + std::strerror(err));
 }
 
 }  // namespace
@@ -46,7 +47,7 @@ Status SendNotification(const NotifyTarget& target, std::string_view message) {
   std::size_t offset = target.abstract ? 1 : 0;  // abstract: leading NUL
   if (target.path.empty() ||
       target.path.size() + offset >= sizeof(addr.sun_path))
-    return MakeError("CONFIG_ERROR", "bad notification socket path");
+    return MakeError(ErrorCode::kConfig, "bad notification socket path");
   std::memcpy(addr.sun_path + offset, target.path.data(), target.path.size());
   auto addr_len =
       static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + offset +
@@ -73,7 +74,7 @@ Status SendNotification(const NotifyTarget& target, std::string_view message) {
   if (n < 0)
     return ErrnoError("sendto NOTIFY_SOCKET", err);
   if (static_cast<std::size_t>(n) != message.size())
-    return MakeError("IO", "sendto NOTIFY_SOCKET: short write");
+    return MakeError(ErrorCode::kIo, "sendto NOTIFY_SOCKET: short write");
   return Ok();
 }
 

@@ -7,7 +7,7 @@
 //
 // Errors: every problem found is reported, one per line, each naming the
 // field path and what is wrong ("server.baseUrl: not an http(s) URL"); the
-// Error code is always kConfigErrorCode, which the command line turns into
+// Error code is always ErrorCode::kConfig, which the command line turns into
 // exit status 2. Unknown keys are errors at every level, so a typo never
 // silently disables a setting.
 //
@@ -34,8 +34,6 @@
 #include "platform/secret.h"
 
 namespace gg::config {
-
-inline constexpr const char* kConfigErrorCode = "CONFIG";
 
 struct ServerConfig {
   std::string base_url = "https://api.geckoguard.com";  // no trailing '/'
@@ -132,13 +130,13 @@ struct ConfigEnv {
 ConfigEnv DefaultConfigEnv();
 
 // Parses and validates `json`. On failure the Error has code
-// kConfigErrorCode and one line per problem.
+// ErrorCode::kConfig and one line per problem.
 [[nodiscard]] Result<Config> ParseConfig(std::string_view json,
                                          const ConfigEnv& env);
 
 // Reads `path`, parses it with `env` (base_dir set to the file's directory)
 // and registers the secrets for log redaction. Errors have code
-// kConfigErrorCode and start with the file name when it cannot be read.
+// ErrorCode::kConfig and start with the file name when it cannot be read.
 [[nodiscard]] Result<Config> LoadConfigFile(const std::filesystem::path& path,
                                             ConfigEnv env = DefaultConfigEnv());
 

@@ -20,7 +20,7 @@ Result<Config> LoadConfigFile(const std::filesystem::path& path,
                               ConfigEnv env) {
   auto text = ReadFile(path);
   if (!text)
-    return MakeError(kConfigErrorCode,
+    return MakeError(ErrorCode::kConfig,
                      path.string() + ": " + text.error().message);
   if (env.base_dir.empty()) {
     std::error_code ec;

@@ -303,7 +303,7 @@ Result<Config> ParseConfig(std::string_view json, const ConfigEnv& env_in) {
     std::string message;
     for (const auto& e : errors)
       message += (message.empty() ? "" : "\n") + e;
-    return MakeError(kConfigErrorCode, message);
+    return MakeError(ErrorCode::kConfig, message);
   }
   return c;
 }

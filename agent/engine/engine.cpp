@@ -127,7 +127,7 @@ Status Engine::Start() {
   if (identity_.instance_id.empty()) {
     // Made and stored once, by hwid::LoadOrCreateInstanceId (the service's
     // machine identity), never here.
-    return MakeError("INTERNAL",
+    return MakeError(ErrorCode::kInternal,
                      "the engine was started without an instance ID");
   }
 

@@ -110,9 +110,6 @@ void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
 
 namespace {
 
-constexpr const char* kStoreWrite = "STORE_WRITE";
-constexpr const char* kStoreNotDurable = "STORE_NOT_DURABLE";
-
 // Writes `row`; when that fails for a denial, deletes the key's row
 // instead: the old verdict on disk (an allow, maybe) must not outlive the
 // denial that replaced it in memory and come back after a restart.
@@ -125,14 +122,14 @@ Status PutOrRemove(store::VerdictStore& store,
   }
   auto del = store.DeleteVerdict(row.key);
   if (del) {
-    return MakeError(kStoreWrite, "storing a denial failed (" +
-                                      put.error().message +
-                                      "); deleted the old verdict instead");
+    return MakeError(ErrorCode::kStoreWrite,
+                     "storing a denial failed (" + put.error().message +
+                         "); deleted the old verdict instead");
   }
   // The old row stays on disk until a retry succeeds; marked, it is never
   // loaded again, even if the agent dies before then.
   auto mark = store.MarkSuperseded(row.key);
-  return MakeError(kStoreNotDurable,
+  return MakeError(ErrorCode::kStoreNotDurable,
                    "storing a denial failed (" + put.error().message +
                        ") and deleting the old verdict failed too (" +
                        del.error().message + "); " +
@@ -167,8 +164,12 @@ void Engine::StoreVerdictThen(KeyState& ks,
           spdlog::error("engine: storing a verdict: {}", s.error().message);
           // status shows it until the next verdict is stored.
           const WallTime now = deps_.clock.Now();
-          status_.last_error =
-              LastError{"STORE", s.error().message, "", now, now, 1};
+          status_.last_error = LastError{std::string(Name(ErrorCode::kStore)),
+                                         s.error().message,
+                                         "",
+                                         now,
+                                         now,
+                                         1};
           then(s);
           return;
         }
@@ -189,9 +190,9 @@ void Engine::DeleteVerdictOf(KeyState& ks) {
   deps_.worker.Submit(
       [&store, key = ks.key]() -> Status {
         if (auto s = store.DeleteVerdict(key); !s) {
-          return MakeError(kStoreNotDurable, "deleting a verdict failed (" +
-                                                 s.error().message +
-                                                 "); retrying");
+          return MakeError(ErrorCode::kStoreNotDurable,
+                           "deleting a verdict failed (" + s.error().message +
+                               "); retrying");
         }
         return Ok();
       },
@@ -206,7 +207,7 @@ void Engine::DeleteVerdictOf(KeyState& ks) {
 }
 
 void Engine::NoteStoreResult(KeyState& ks, const Status& s) {
-  const bool stale = !s && s.error().code == kStoreNotDurable;
+  const bool stale = !s && s.error().code == ErrorCode::kStoreNotDurable;
   if (stale != ks.disk_stale) {
     ks.disk_stale = stale;
     disk_stale_count_ += stale ? 1 : static_cast<std::size_t>(-1);
@@ -215,8 +216,8 @@ void Engine::NoteStoreResult(KeyState& ks, const Status& s) {
     spdlog::error("engine: verdict store, product {}: {}", ks.key.product_id,
                   s.error().message);
     const WallTime now = deps_.clock.Now();
-    status_.store_error =
-        LastError{s.error().code, s.error().message, "", now, now, 1};
+    status_.store_error = LastError{
+        std::string(Name(s.error().code)), s.error().message, "", now, now, 1};
   } else if (disk_stale_count_ == 0) {
     status_.store_error.reset();
   }

@@ -42,11 +42,11 @@ Status MigrateToLatest(sqlite::Db* db) {
   if (!version)
     return tl::unexpected(version.error());
   if (*version > kSchemaVersion)
-    return MakeError("STORE_VERSION", "database schema version " +
-                                          std::to_string(*version) +
-                                          " is newer than this agent's " +
-                                          std::to_string(kSchemaVersion) +
-                                          "; refusing to downgrade it");
+    return MakeError(ErrorCode::kStoreVersion,
+                     "database schema version " + std::to_string(*version) +
+                         " is newer than this agent's " +
+                         std::to_string(kSchemaVersion) +
+                         "; refusing to downgrade it");
   for (const Migration& m : kMigrations) {
     if (m.version <= *version)
       continue;

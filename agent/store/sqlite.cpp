@@ -14,7 +14,7 @@ Error MakeSqliteError(sqlite3* db, int rc, std::string_view what) {
   if (db != nullptr && sqlite3_extended_errcode(db) == rc)
     detail = sqlite3_errmsg(db);
   return Error{
-      corrupt ? kCorruptCode : kStoreCode,
+      corrupt ? ErrorCode::kStoreCorrupt : ErrorCode::kStore,
       std::string(what) + ": " + detail + " (" + std::to_string(rc) + ")"};
 }
 
@@ -36,7 +36,7 @@ Statement::~Statement() {
 
 Status Statement::Bind(int index, std::string_view text) {
   if (text.size() > static_cast<std::size_t>(INT_MAX))
-    return MakeError(kStoreCode, "value too large to store");
+    return MakeError(ErrorCode::kStore, "value too large to store");
   int rc = sqlite3_bind_text(stmt_, index, text.data(),
                              static_cast<int>(text.size()), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK)
@@ -117,7 +117,7 @@ Result<Db> Db::Open(const std::filesystem::path& path) {
 
 Result<Statement> Db::Prepare(std::string_view sql) {
   if (db_ == nullptr)
-    return MakeError(kStoreCode, "database is closed");
+    return MakeError(ErrorCode::kStore, "database is closed");
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()),
                               &stmt, nullptr);
@@ -128,7 +128,7 @@ Result<Statement> Db::Prepare(std::string_view sql) {
 
 Status Db::Exec(const char* sql) {
   if (db_ == nullptr)
-    return MakeError(kStoreCode, "database is closed");
+    return MakeError(ErrorCode::kStore, "database is closed");
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK)
     return tl::unexpected(MakeSqliteError(db_, rc, "exec"));
@@ -143,7 +143,7 @@ Result<std::string> Db::QueryText(std::string_view sql) {
   if (!row)
     return tl::unexpected(row.error());
   if (!*row)
-    return MakeError(kStoreCode, "query returned no row");
+    return MakeError(ErrorCode::kStore, "query returned no row");
   return stmt->ColumnText(0);
 }
 
@@ -155,7 +155,7 @@ Result<long long> Db::QueryInt(std::string_view sql) {
   if (!row)
     return tl::unexpected(row.error());
   if (!*row)
-    return MakeError(kStoreCode, "query returned no row");
+    return MakeError(ErrorCode::kStore, "query returned no row");
   return stmt->ColumnInt(0);
 }
 

@@ -1,7 +1,7 @@
 // Small RAII wrappers over the SQLite C API: a connection, a prepared
 // statement and a transaction. Every sqlite3 return code becomes a
-// gg::Error: code kCorruptCode for SQLITE_CORRUPT / SQLITE_NOTADB (the
-// caller may move the file aside), kStoreCode for everything else.
+// gg::Error: code ErrorCode::kStoreCorrupt for SQLITE_CORRUPT / SQLITE_NOTADB
+// (the caller may move the file aside), ErrorCode::kStore for everything else.
 //
 // Internal to gg_store. Objects are move-only and not thread-safe: one
 // thread uses a connection and its statements at a time.
@@ -19,9 +19,6 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace gg::store::sqlite {
-
-inline constexpr const char* kStoreCode = "STORE";
-inline constexpr const char* kCorruptCode = "STORE_CORRUPT";
 
 // The error for return code `rc` of `what` on `db` (may be null).
 Error MakeSqliteError(sqlite3* db, int rc, std::string_view what);

@@ -156,7 +156,8 @@ Status SqliteVerdictStore::DeleteVerdict(const VerdictKey& key) {
 
 Status SqliteVerdictStore::MarkSuperseded(const VerdictKey& key) {
   if (superseded_ == nullptr)
-    return MakeError("IO", "no superseded-keys file in the state directory");
+    return MakeError(ErrorCode::kIo,
+                     "no superseded-keys file in the state directory");
   return superseded_->Add(key);
 }
 

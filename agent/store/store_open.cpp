@@ -69,7 +69,7 @@ Status QuickCheck(sqlite::Db* db) {
         c = ' ';
     problems += (problems.empty() ? "" : "; ") + line;
   }
-  return MakeError(sqlite::kCorruptCode, "quick_check: " + problems);
+  return MakeError(ErrorCode::kStoreCorrupt, "quick_check: " + problems);
 }
 
 // Renames `path` to `path`<tag>-<ts>[.N]; a link is moved, never its
@@ -84,8 +84,8 @@ Result<std::filesystem::path> RenameAside(const std::filesystem::path& path,
   std::error_code ec;
   std::filesystem::rename(path, target, ec);
   if (ec)
-    return MakeError(sqlite::kStoreCode, "cannot move " + path.string() +
-                                             " aside: " + ec.message());
+    return MakeError(ErrorCode::kStore, "cannot move " + path.string() +
+                                            " aside: " + ec.message());
   return target;
 }
 
@@ -129,8 +129,8 @@ Result<std::filesystem::path> MoveAside(const std::filesystem::path& db_path,
       continue;
     std::filesystem::rename(from, WithSuffix(target, suffix), ec);
     if (ec)
-      return MakeError(sqlite::kStoreCode, "cannot move " + from.string() +
-                                               " aside: " + ec.message());
+      return MakeError(ErrorCode::kStore, "cannot move " + from.string() +
+                                              " aside: " + ec.message());
   }
   return target;
 }
@@ -142,22 +142,22 @@ Result<std::filesystem::path> MoveAside(const std::filesystem::path& db_path,
 Status ProbeWritable(const std::filesystem::path& dir) {
   const std::filesystem::path probe = dir / ".write-probe";
   if (auto s = WritePrivateFileAtomic(probe, "probe\n"); !s)
-    return MakeError(sqlite::kStoreCode,
+    return MakeError(ErrorCode::kStore,
                      "state directory " + dir.string() +
                          " is not writable: " + s.error().message);
   std::error_code ec;
   std::filesystem::remove(probe, ec);
   if (ec)
-    return MakeError(sqlite::kStoreCode, "state directory " + dir.string() +
-                                             " is not writable: cannot "
-                                             "remove " +
-                                             probe.string() + ": " +
-                                             ec.message());
+    return MakeError(ErrorCode::kStore, "state directory " + dir.string() +
+                                            " is not writable: cannot "
+                                            "remove " +
+                                            probe.string() + ": " +
+                                            ec.message());
   return Ok();
 }
 
 // Sets the connection up and checks it; the caller moves the files aside
-// on kCorruptCode.
+// on ErrorCode::kStoreCorrupt.
 Status Configure(sqlite::Db* db, const StoreOptions& options) {
   int rc = sqlite3_busy_timeout(db->get(),
                                 static_cast<int>(options.busy_timeout.count()));
@@ -168,7 +168,7 @@ Status Configure(sqlite::Db* db, const StoreOptions& options) {
   if (!journal)
     return tl::unexpected(journal.error());
   if (*journal != "wal")
-    return MakeError(sqlite::kStoreCode, "cannot enable WAL: " + *journal);
+    return MakeError(ErrorCode::kStore, "cannot enable WAL: " + *journal);
   // FULL: a commit is fsynced before it returns, so an acknowledged verdict
   // survives kill -9 and power loss.
   if (auto s = db->Exec("PRAGMA synchronous=FULL"); !s)
@@ -215,19 +215,19 @@ Result<sqlite::Db> TryOpen(const std::filesystem::path& db_path,
   if (!db)
     return db;
   if (auto s = Configure(&*db, options); !s) {
-    if (s.error().code == sqlite::kCorruptCode) {
+    if (s.error().code == ErrorCode::kStoreCorrupt) {
       if (auto closed = CloseUntouched(&*db); !closed)
-        return MakeError(sqlite::kStoreCode,
+        return MakeError(ErrorCode::kStore,
                          db_path.string() + " is corrupt (" +
                              s.error().message +
                              ") and cannot be closed to move it aside: " +
                              closed.error().message);
       auto target = MoveAside(db_path, now);
       if (!target)
-        return MakeError(sqlite::kStoreCode,
-                         db_path.string() + " is corrupt (" +
-                             s.error().message + ") and " +
-                             target.error().message + "; not using it");
+        return MakeError(ErrorCode::kStore, db_path.string() + " is corrupt (" +
+                                                s.error().message + ") and " +
+                                                target.error().message +
+                                                "; not using it");
       *moved = *target;
     }
     return tl::unexpected(s.error());
@@ -264,7 +264,7 @@ Result<std::unique_ptr<SqliteVerdictStore>> SqliteVerdictStore::Open(
   store->db_path_ = db_path;
   store->moved_aside_to_ = moved;
   auto superseded = SupersededKeys::Open(store->options_.state_dir);
-  if (!superseded && superseded.error().code == "INSECURE_FILE")
+  if (!superseded && superseded.error().code == ErrorCode::kInsecureFile)
     return tl::unexpected(superseded.error());
   if (superseded) {
     store->superseded_ =

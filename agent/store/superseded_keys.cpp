@@ -80,7 +80,7 @@ Result<SupersededKeys> SupersededKeys::Open(
     return tl::unexpected(kind.error());
   }
   if (*kind == FileKind::kOther) {
-    return MakeError("INSECURE_FILE", file.string() + ": " + why);
+    return MakeError(ErrorCode::kInsecureFile, file.string() + ": " + why);
   }
   std::vector<Digest> slots(kSlots);
   bool rewrite = *kind == FileKind::kAbsent;
@@ -168,9 +168,9 @@ Status SupersededKeys::Add(const VerdictKey& key) {
   }
   const std::size_t i = Find(Digest{});
   if (i == kSlots) {
-    return MakeError("SUPERSEDED_FULL", "all " + std::to_string(kSlots) +
-                                            " slots of " + file_.string() +
-                                            " are taken");
+    return MakeError(ErrorCode::kSupersededFull,
+                     "all " + std::to_string(kSlots) + " slots of " +
+                         file_.string() + " are taken");
   }
   if (auto s = WriteSlot(i, &*d); !s) {
     return s;

@@ -12,20 +12,22 @@ Status CheckStoredVerdict(const std::vector<std::string>& public_keys,
                           const StoredVerdict& verdict) {
   const upstream::SignedMaterial& m = verdict.material;
   if (m.status != 200 && m.status != 403)
-    return MakeError("BAD_VERDICT",
+    return MakeError(ErrorCode::kBadVerdict,
                      "status " + std::to_string(m.status) + " is no verdict");
   if (!signing::VerifyResponse(public_keys, m.response_signature,
                                m.request_nonce, m.request_body, m.status,
                                m.response_timestamp, m.response_body))
-    return MakeError("BAD_VERDICT", "response signature does not verify");
+    return MakeError(ErrorCode::kBadVerdict,
+                     "response signature does not verify");
   // The signature covers the request body, so the key it names is the key
   // the server judged.
   auto signed_for = upstream::IdentityFromRequestBody(m.request_body);
   if (!signed_for)
-    return MakeError("BAD_VERDICT", "signed " + signed_for.error().message);
+    return MakeError(ErrorCode::kBadVerdict,
+                     "signed " + signed_for.error().message);
   if (signed_for->product_id != verdict.key.product_id ||
       signed_for->license_key != verdict.key.license_key)
-    return MakeError("BAD_VERDICT",
+    return MakeError(ErrorCode::kBadVerdict,
                      "signed request is for another product or license key");
   return Ok();
 }

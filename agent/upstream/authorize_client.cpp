@@ -52,13 +52,13 @@ Result<std::unique_ptr<AuthorizeClient>> AuthorizeClient::Create(
     return tl::unexpected(endpoint.error());
   }
   if (options.response_public_keys.empty()) {
-    return MakeError("CONFIG_ERROR", "no response public key");
+    return MakeError(ErrorCode::kConfig, "no response public key");
   }
   if (options.api_key.empty() || options.signing_secret.empty()) {
-    return MakeError("CONFIG_ERROR", "API key and signing secret required");
+    return MakeError(ErrorCode::kConfig, "API key and signing secret required");
   }
   if (options.max_attempts < 1 || !transport) {
-    return MakeError("CONFIG_ERROR", "max_attempts < 1 or no transport");
+    return MakeError(ErrorCode::kConfig, "max_attempts < 1 or no transport");
   }
   return std::unique_ptr<AuthorizeClient>(
       new AuthorizeClient(std::move(options), *std::move(endpoint), clock,
@@ -231,7 +231,7 @@ void AuthorizeClient::Start(std::uint64_t id, Call call) {
   if (!body) {
     Failure f;
     f.failure_class = FailureClass::kRequestError;
-    f.code = body.error().code;
+    f.code = std::string(Name(body.error().code));
     f.message = body.error().message;
     if (call.done) {
       call.done(std::move(f));
@@ -263,7 +263,8 @@ void AuthorizeClient::Attempt(std::uint64_t id) {
   auto request = BuildSignedRequest(endpoint_, call.body, options_.api_key,
                                     options_.signing_secret, ts, *nonce);
   if (!request) {
-    Finish(id, LocalFailure(request.error().code, request.error().message));
+    Finish(id, LocalFailure(std::string(Name(request.error().code)),
+                            request.error().message));
     return;
   }
   ++call.attempts;

@@ -396,11 +396,11 @@ Result<std::unique_ptr<HttpTransport>> CreateCurlTransport(
     const CurlTransportOptions& options) {
   static const CURLcode global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
   if (global_rc != CURLE_OK) {
-    return MakeError("CURL_INIT", curl_easy_strerror(global_rc));
+    return MakeError(ErrorCode::kCurlInit, curl_easy_strerror(global_rc));
   }
   CURLM* multi = curl_multi_init();
   if (multi == nullptr) {
-    return MakeError("CURL_INIT", "curl_multi_init failed");
+    return MakeError(ErrorCode::kCurlInit, "curl_multi_init failed");
   }
   std::unique_ptr<HttpTransport> transport =
       std::make_unique<CurlTransport>(options, multi);

@@ -15,15 +15,18 @@ Result<Endpoint> AuthorizeEndpoint(std::string_view base_url) {
   } else if (base_url.starts_with("http://")) {
     rest = base_url.substr(7);
   } else {
-    return MakeError("INVALID_BASE_URL", "baseUrl must be http:// or https://");
+    return MakeError(ErrorCode::kInvalidBaseUrl,
+                     "baseUrl must be http:// or https://");
   }
   if (rest.find_first_of("?#") != std::string_view::npos) {
-    return MakeError("INVALID_BASE_URL", "baseUrl must not have a query");
+    return MakeError(ErrorCode::kInvalidBaseUrl,
+                     "baseUrl must not have a query");
   }
   const auto slash = rest.find('/');
   const std::string_view authority = rest.substr(0, slash);
   if (authority.empty() || authority.find('@') != std::string_view::npos) {
-    return MakeError("INVALID_BASE_URL", "baseUrl needs a host (no user info)");
+    return MakeError(ErrorCode::kInvalidBaseUrl,
+                     "baseUrl needs a host (no user info)");
   }
   std::string prefix(slash == std::string_view::npos ? std::string_view()
                                                      : rest.substr(slash));
@@ -50,7 +53,8 @@ Result<std::string> AuthorizeBody(const AuthorizeRequest& request) {
   try {
     return body.dump();
   } catch (const nlohmann::json::exception&) {
-    return MakeError("VALIDATION_ERROR", "request field is not valid UTF-8");
+    return MakeError(ErrorCode::kValidation,
+                     "request field is not valid UTF-8");
   }
 }
 
@@ -81,7 +85,8 @@ Result<HttpRequest> BuildSignedRequest(const Endpoint& endpoint,
 Result<RequestIdentity> IdentityFromRequestBody(std::string_view body) {
   const auto json = nlohmann::json::parse(body, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
-    return MakeError("BAD_REQUEST_BODY", "request body is not a JSON object");
+    return MakeError(ErrorCode::kBadRequestBody,
+                     "request body is not a JSON object");
   }
   RequestIdentity identity;
   const std::pair<const char*, std::string*> fields[] = {
@@ -91,7 +96,7 @@ Result<RequestIdentity> IdentityFromRequestBody(std::string_view body) {
   for (const auto& [name, out] : fields) {
     auto it = json.find(name);
     if (it == json.end() || !it->is_string()) {
-      return MakeError("BAD_REQUEST_BODY",
+      return MakeError(ErrorCode::kBadRequestBody,
                        std::string("request body lacks ") + name);
     }
     *out = it->get<std::string>();

@@ -45,7 +45,8 @@ std::optional<T> IntegerField(const json& object, const char* name) {
 Result<Verdict> ParseVerdictBody(const json& body, int status) {
   auto allow = body.find("allow");
   if (allow == body.end() || !allow->is_boolean()) {
-    return MakeError("BAD_RESPONSE", "verdict without a boolean allow");
+    return MakeError(ErrorCode::kBadResponse,
+                     "verdict without a boolean allow");
   }
   Verdict v;
   v.allow = allow->get<bool>();
@@ -54,12 +55,13 @@ Result<Verdict> ParseVerdictBody(const json& body, int status) {
   v.product_id = StringField(body, "productId");
   if (v.allow) {
     if (status != 200) {
-      return MakeError("BAD_RESPONSE", "allow:true with a non-200 status");
+      return MakeError(ErrorCode::kBadResponse,
+                       "allow:true with a non-200 status");
     }
   } else {
     v.reason_code = StringField(body, "reasonCode");
     if (v.reason_code.empty()) {
-      return MakeError("BAD_RESPONSE", "denial without a reasonCode");
+      return MakeError(ErrorCode::kBadResponse, "denial without a reasonCode");
     }
   }
   // A wrong expiry would be trusted for days offline: malformed is an error,
@@ -71,7 +73,7 @@ Result<Verdict> ParseVerdictBody(const json& body, int status) {
       t = ParseRfc3339(expires->get<std::string>());
     }
     if (!t) {
-      return MakeError("BAD_RESPONSE", "malformed effectiveExpiresAt");
+      return MakeError(ErrorCode::kBadResponse, "malformed effectiveExpiresAt");
     }
     v.effective_expires_at = t;
   }
@@ -117,7 +119,8 @@ Result<Verdict> VerdictFromSignedMaterial(
                                material.request_nonce, material.request_body,
                                material.status, material.response_timestamp,
                                material.response_body)) {
-    return MakeError("BAD_SIGNATURE", "verdict signature does not verify");
+    return MakeError(ErrorCode::kBadSignature,
+                     "verdict signature does not verify");
   }
   return ParseVerifiedMaterial(material);
 }
@@ -125,7 +128,8 @@ Result<Verdict> VerdictFromSignedMaterial(
 Result<Verdict> ParseVerifiedMaterial(const SignedMaterial& material) {
   const json body = json::parse(material.response_body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
-    return MakeError("BAD_RESPONSE", "verdict body is not a JSON object");
+    return MakeError(ErrorCode::kBadResponse,
+                     "verdict body is not a JSON object");
   }
   auto verdict = ParseVerdictBody(body, material.status);
   if (verdict) {
@@ -171,7 +175,8 @@ Outcome InterpretResponse(const HttpResponse& response,
     }
     auto verdict = VerdictFromSignedMaterial(material, public_keys);
     if (!verdict) {
-      return MakeFailure(FailureClass::kTransient, status, verdict.error().code,
+      return MakeFailure(FailureClass::kTransient, status,
+                         std::string(Name(verdict.error().code)),
                          verdict.error().message, request_id);
     }
     verdict->request_id = request_id;

@@ -18,7 +18,7 @@ namespace gg::attacks {
 namespace {
 
 Error Errno(const std::string& what) {
-  return Error{"E2E_IO", what + ": " + std::strerror(errno)};
+  return Error{ErrorCode::kIo, what + ": " + std::strerror(errno)};
 }
 
 bool WriteAll(int fd, const char* data, ssize_t n) {
@@ -133,7 +133,7 @@ Result<nlohmann::json> ReadLineRaw(
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0)
-      return MakeError("E2E_TIMEOUT", "no line in time");
+      return MakeError(ErrorCode::kTimeout, "no line in time");
     pollfd p{fd, POLLIN, 0};
     int r = ::poll(&p, 1, static_cast<int>(left.count()));
     if (r < 0 && errno != EINTR)
@@ -145,11 +145,11 @@ Result<nlohmann::json> ReadLineRaw(
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
       continue;
     if (n <= 0)
-      return MakeError("E2E_CLOSED", "closed before a whole line");
+      return MakeError(ErrorCode::kClosed, "closed before a whole line");
     if (c == '\n') {
       auto parsed = nlohmann::json::parse(line, nullptr, false);
       if (parsed.is_discarded())
-        return MakeError("E2E_PROTOCOL", "not JSON: " + line);
+        return MakeError(ErrorCode::kProtocol, "not JSON: " + line);
       return parsed;
     }
     line.push_back(c);

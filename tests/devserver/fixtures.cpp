@@ -14,7 +14,7 @@ using nlohmann::json;
 
 tl::unexpected<Error> FieldError(const std::string& field,
                                  const std::string& message) {
-  return MakeError("BAD_FIXTURES", field + ": " + message);
+  return MakeError(ErrorCode::kHarness, field + ": " + message);
 }
 
 // Reads an optional field of the given kind; absent or null keeps `out`.
@@ -312,8 +312,8 @@ Result<Fixtures> ParseFixtures(std::string_view text) {
 Result<Fixtures> LoadFixtures(const std::string& path) {
   auto text = ReadFile(path);
   if (!text) {
-    return MakeError("BAD_FIXTURES", "cannot read fixtures " + path + ": " +
-                                         text.error().message);
+    return MakeError(ErrorCode::kHarness, "cannot read fixtures " + path +
+                                              ": " + text.error().message);
   }
   return ParseFixtures(*text);
 }

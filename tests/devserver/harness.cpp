@@ -29,7 +29,8 @@ struct Child {
 Result<Child> Spawn(const std::vector<std::string>& args, int capture_fd) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
-    return MakeError("SPAWN", std::string("pipe2: ") + std::strerror(errno));
+    return MakeError(ErrorCode::kHarness,
+                     std::string("pipe2: ") + std::strerror(errno));
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -49,7 +50,8 @@ Result<Child> Spawn(const std::vector<std::string>& args, int capture_fd) {
   close(fds[1]);
   if (rc != 0) {
     close(fds[0]);
-    return MakeError("SPAWN", "posix_spawn " + path + ": " + std::strerror(rc));
+    return MakeError(ErrorCode::kHarness,
+                     "posix_spawn " + path + ": " + std::strerror(rc));
   }
   return Child{pid, fds[0]};
 }
@@ -155,7 +157,7 @@ Result<std::unique_ptr<DevServer>> DevServer::Start(DevServerOptions options) {
   if (!in_time || at == std::string::npos || colon == std::string::npos) {
     server->Kill();
     return MakeError(
-        "DEVSERVER_START",
+        ErrorCode::kHarness,
         "gg-devserver did not print its listening line; got: " + out);
   }
   std::string url = out.substr(at + marker.size());
@@ -171,15 +173,15 @@ DevServer::~DevServer() {
 
 Result<int> DevServer::Stop(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) {
-    return MakeError("DEVSERVER_STOPPED", "not running");
+    return MakeError(ErrorCode::kHarness, "not running");
   }
   if (kill(pid_, SIGTERM) != 0) {
-    return MakeError("DEVSERVER_STOP", std::strerror(errno));
+    return MakeError(ErrorCode::kHarness, std::strerror(errno));
   }
   auto status = WaitFor(pid_, Clock::now() + timeout);
   if (!status) {
     Kill();
-    return MakeError("DEVSERVER_STOP", "no exit after SIGTERM; killed");
+    return MakeError(ErrorCode::kHarness, "no exit after SIGTERM; killed");
   }
   pid_ = -1;
   return *status;
@@ -214,13 +216,13 @@ Result<std::string> DevServer::Admin(const std::string& method,
     res = client.Post(path, headers, body, "application/json");
   }
   if (!res) {
-    return MakeError("DEVSERVER_ADMIN", method + " " + path + ": " +
-                                            httplib::to_string(res.error()));
+    return MakeError(ErrorCode::kHarness, method + " " + path + ": " +
+                                              httplib::to_string(res.error()));
   }
   if (res->status != 200) {
-    return MakeError("DEVSERVER_ADMIN", method + " " + path + ": HTTP " +
-                                            std::to_string(res->status) + " " +
-                                            res->body);
+    return MakeError(ErrorCode::kHarness, method + " " + path + ": HTTP " +
+                                              std::to_string(res->status) +
+                                              " " + res->body);
   }
   return res->body;
 }
@@ -249,7 +251,7 @@ Result<nlohmann::json> DevServer::Requests() {
   }
   auto j = nlohmann::json::parse(*r, nullptr, false);
   if (!j.is_object() || !j.contains("requests")) {
-    return MakeError("DEVSERVER_ADMIN", "bad request log: " + *r);
+    return MakeError(ErrorCode::kHarness, "bad request log: " + *r);
   }
   return j["requests"];
 }
@@ -273,7 +275,7 @@ Result<ExitResult> RunDevServerToExit(const std::vector<std::string>& args,
   if (!status) {
     kill(child->pid, SIGKILL);
     WaitFor(child->pid, Clock::now() + std::chrono::seconds(10));
-    return MakeError("DEVSERVER_TIMEOUT", "gg-devserver did not exit");
+    return MakeError(ErrorCode::kTimeout, "gg-devserver did not exit");
   }
   result.status = *status;
   return result;

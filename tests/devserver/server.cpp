@@ -74,7 +74,8 @@ Server::~Server() = default;
 
 Result<int> Server::Bind(const std::string& host, int port) {
   if (!http_->is_valid()) {
-    return MakeError("TLS", "cannot load the TLS certificate or key");
+    return MakeError(ErrorCode::kHarness,
+                     "cannot load the TLS certificate or key");
   }
   int bound = port;
   if (port == 0) {
@@ -83,7 +84,7 @@ Result<int> Server::Bind(const std::string& host, int port) {
     bound = -1;
   }
   if (bound <= 0) {
-    return MakeError("LISTEN",
+    return MakeError(ErrorCode::kHarness,
                      "cannot listen on " + host + ":" + std::to_string(port));
   }
   return bound;

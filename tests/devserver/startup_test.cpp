@@ -38,7 +38,7 @@ TEST(StartupTest, SigtermWhileHanging) {
   auto s = DevServer::Start({});
   ASSERT_TRUE(s) << s.error().message;
   ASSERT_TRUE((*s)->SetFault({{"times", 1}, {"action", "hang"}}));
-  Result<Answer> hung = MakeError("NOT_RUN", "");
+  Result<Answer> hung = MakeError(ErrorCode::kHarness, "");
   std::thread client([&] {
     Call c;
     c.body = Body(kDemoLicenseKey);

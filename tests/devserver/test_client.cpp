@@ -24,7 +24,7 @@ httplib::Client MakeClient(const std::string& base_url,
 
 Result<Answer> ToAnswer(httplib::Result res) {
   if (!res) {
-    return MakeError("TRANSPORT", httplib::to_string(res.error()));
+    return MakeError(ErrorCode::kHarness, httplib::to_string(res.error()));
   }
   Answer a;
   a.status = res->status;

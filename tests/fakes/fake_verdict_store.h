@@ -33,13 +33,14 @@ class FakeVerdictStore final : public store::VerdictStore {
   Status CheckVerdict(const store::StoredVerdict& verdict) const override {
     ++checks;
     if (bad_signatures.count(verdict.key.license_key) != 0) {
-      return MakeError("BAD_VERDICT", "response signature does not verify");
+      return MakeError(ErrorCode::kBadVerdict,
+                       "response signature does not verify");
     }
     return Ok();
   }
   Status PutVerdict(const store::StoredVerdict& verdict) override {
     if (fail_writes) {
-      return MakeError("IO", "injected write failure");
+      return MakeError(ErrorCode::kIo, "injected write failure");
     }
     if (put_error) {
       log.push_back("put-failed:" + verdict.key.license_key);
@@ -47,7 +48,7 @@ class FakeVerdictStore final : public store::VerdictStore {
     }
     log.push_back("put:" + verdict.key.license_key);
     if (fail_verdict_writes) {
-      return MakeError("STORE", "injected put failure");
+      return MakeError(ErrorCode::kStore, "injected put failure");
     }
     verdicts[Key(verdict.key)] = verdict;
     return Ok();
@@ -55,7 +56,7 @@ class FakeVerdictStore final : public store::VerdictStore {
   Status DeleteVerdict(const store::VerdictKey& key) override {
     log.push_back("delete:" + key.license_key);
     if (fail_verdict_deletes) {
-      return MakeError("STORE", "injected delete failure");
+      return MakeError(ErrorCode::kStore, "injected delete failure");
     }
     verdicts.erase(Key(key));
     return Ok();
@@ -63,7 +64,7 @@ class FakeVerdictStore final : public store::VerdictStore {
   Status MarkSuperseded(const store::VerdictKey& key) override {
     log.push_back("supersede:" + key.license_key);
     if (fail_marks) {
-      return MakeError("IO", "injected mark failure");
+      return MakeError(ErrorCode::kIo, "injected mark failure");
     }
     superseded.insert(Key(key));
     return Ok();
@@ -83,7 +84,7 @@ class FakeVerdictStore final : public store::VerdictStore {
   }
   Status AppendEvent(const store::UpstreamEvent& event) override {
     if (fail_writes) {
-      return MakeError("IO", "injected write failure");
+      return MakeError(ErrorCode::kIo, "injected write failure");
     }
     events.push_back(event);
     return Ok();

@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto config = gg::config::ParseConfig(text, env);
   if (!config) {
-    Check(config.error().code == gg::config::kConfigErrorCode &&
+    Check(config.error().code == gg::ErrorCode::kConfig &&
               !config.error().message.empty(),
           "config error without code or message");
     return 0;

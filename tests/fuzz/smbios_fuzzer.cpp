@@ -46,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
       CheckNormalized(*serial);
     }
   } else {
-    Check(info.error().code == "HWID_SMBIOS", "SMBIOS error without code");
+    Check(info.error().code == gg::ErrorCode::kHwidSmbios,
+          "SMBIOS error without code");
   }
   CheckNormalized(bytes);
   if (auto mac = gg::hwid::NormalizeMac(bytes)) {

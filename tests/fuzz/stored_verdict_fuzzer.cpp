@@ -64,7 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const gg::Status checked =
       gg::store::CheckStoredVerdict(gg::fuzz::PublicKeys(), row);
   if (!checked) {
-    Check(checked.error().code == "BAD_VERDICT", "check failed without code");
+    Check(checked.error().code == gg::ErrorCode::kBadVerdict,
+          "check failed without code");
     return 0;
   }
   Check(SameBytes(m.response_signature,

@@ -244,10 +244,10 @@ TEST(LinuxCollectorTest, NoReadablePartIsAnError) {
   EXPECT_TRUE(c.parts.empty());
   auto r = Reconcile(std::nullopt, c.parts);
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().code, "HWID_NO_PARTS");
+  EXPECT_EQ(r.error().code, ErrorCode::kHwidNoParts);
   auto report = FormatHwidReport(c, std::nullopt, "prod_1", {});
   ASSERT_FALSE(report.has_value());
-  EXPECT_EQ(report.error().code, "HWID_NO_PARTS");
+  EXPECT_EQ(report.error().code, ErrorCode::kHwidNoParts);
   EXPECT_NE(report.error().message.find("/etc/machine-id"), std::string::npos);
 }
 

@@ -99,7 +99,7 @@ TEST(EnrollmentTest, JsonRejectsMalformed) {
                     R"(","weight":0}]})")}) {
     auto e = EnrollmentFromJson(bad);
     ASSERT_FALSE(e.has_value()) << bad;
-    EXPECT_EQ(e.error().code, "HWID_ENROLLMENT");
+    EXPECT_EQ(e.error().code, ErrorCode::kHwidEnrollment);
   }
 }
 
@@ -260,7 +260,7 @@ TEST(EnrollmentTest, PartMatchedFlags) {
 TEST(EnrollmentTest, NoPartsIsAnError) {
   auto r = Reconcile(Enroll(Machine()), {});
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().code, "HWID_NO_PARTS");
+  EXPECT_EQ(r.error().code, ErrorCode::kHwidNoParts);
 }
 
 // LimitKind keeps the two smallest distinct values whatever the order.

@@ -92,7 +92,7 @@ TEST(MachineKeyTest, OrderIndependent) {
 TEST(MachineKeyTest, EmptySetIsAnError) {
   auto key = MachineKey({});
   ASSERT_FALSE(key.has_value());
-  EXPECT_EQ(key.error().code, "HWID_NO_PARTS");
+  EXPECT_EQ(key.error().code, ErrorCode::kHwidNoParts);
 }
 
 }  // namespace

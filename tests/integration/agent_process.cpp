@@ -30,14 +30,14 @@ Status WriteText(const std::filesystem::path& path,
                  mode_t mode) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
-    return MakeError("E2E_IO",
+    return MakeError(ErrorCode::kIo,
                      "open " + path.string() + ": " + std::strerror(errno));
   bool ok = ::write(fd, text.data(), text.size()) ==
             static_cast<ssize_t>(text.size());
   ok = ::fchmod(fd, mode) == 0 && ok;
   ok = ::close(fd) == 0 && ok;
   if (!ok)
-    return MakeError("E2E_IO", "write " + path.string());
+    return MakeError(ErrorCode::kIo, "write " + path.string());
   return Ok();
 }
 
@@ -89,12 +89,13 @@ Result<pid_t> Spawn(const std::vector<std::string>& args,
   int log_fd =
       ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (log_fd < 0)
-    return MakeError("E2E_IO",
+    return MakeError(ErrorCode::kIo,
                      "open log: " + std::string(std::strerror(errno)));
   pid_t pid = ::fork();
   if (pid < 0) {
     ::close(log_fd);
-    return MakeError("E2E_IO", "fork: " + std::string(std::strerror(errno)));
+    return MakeError(ErrorCode::kIo,
+                     "fork: " + std::string(std::strerror(errno)));
   }
   if (pid == 0) {
     int null_fd = ::open("/dev/null", O_RDONLY);
@@ -151,14 +152,15 @@ Result<std::unique_ptr<AgentProcess>> AgentProcess::Create(
     AgentOptions options) {
   char tmpl[] = "/tmp/gge2e.XXXXXX";
   if (::mkdtemp(tmpl) == nullptr)
-    return MakeError("E2E_IO", "mkdtemp: " + std::string(std::strerror(errno)));
+    return MakeError(ErrorCode::kIo,
+                     "mkdtemp: " + std::string(std::strerror(errno)));
   std::unique_ptr<AgentProcess> agent(new AgentProcess());
   agent->dir_ = tmpl;
   agent->command_prefix_ = options.command_prefix;
   std::error_code ec;
   std::filesystem::create_directories(agent->dir_ / "hwroot" / "etc", ec);
   if (ec)
-    return MakeError("E2E_IO", "mkdir hwroot: " + ec.message());
+    return MakeError(ErrorCode::kIo, "mkdir hwroot: " + ec.message());
   if (auto s = WriteText(agent->dir_ / "hwroot" / "etc" / "machine-id",
                          options.machine_id + "\n", 0644);
       !s)
@@ -196,17 +198,19 @@ Status AgentProcess::WriteConfig(const AgentOptions& options) {
 
 Status AgentProcess::ChownTree(uid_t uid, gid_t gid) {
   if (::lchown(dir_.c_str(), uid, gid) != 0)
-    return MakeError("E2E_IO", "chown: " + std::string(std::strerror(errno)));
+    return MakeError(ErrorCode::kIo,
+                     "chown: " + std::string(std::strerror(errno)));
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec);
        !ec && it != std::filesystem::recursive_directory_iterator();
        it.increment(ec)) {
     if (::lchown(it->path().c_str(), uid, gid) != 0)
-      return MakeError("E2E_IO", "chown " + it->path().string() + ": " +
-                                     std::strerror(errno));
+      return MakeError(ErrorCode::kIo, "chown " + it->path().string() + ": " +
+                                           std::strerror(errno));
   }
   if (ec)
-    return MakeError("E2E_IO", "walk " + dir_.string() + ": " + ec.message());
+    return MakeError(ErrorCode::kIo,
+                     "walk " + dir_.string() + ": " + ec.message());
   return Ok();
 }
 
@@ -216,7 +220,7 @@ Status AgentProcess::WriteConfigText(const std::string& text) {
 
 Status AgentProcess::Start(std::vector<std::string> extra_env, Ms timeout) {
   if (Running())
-    return MakeError("E2E_STATE", "agent already running");
+    return MakeError(ErrorCode::kHarness, "agent already running");
   ChildSetup setup;
   setup.prefix = command_prefix_;
   setup.nofile_limit = nofile_limit_;
@@ -239,10 +243,10 @@ Status AgentProcess::Start(std::vector<std::string> extra_env, Ms timeout) {
       },
       timeout);
   if (!Running())
-    return MakeError("E2E_AGENT",
+    return MakeError(ErrorCode::kHarness,
                      "gg-agent exited during start; log:\n" + Log());
   if (!up)
-    return MakeError("E2E_AGENT",
+    return MakeError(ErrorCode::kHarness,
                      "gg-agent did not answer ping in time; log:\n" + Log());
   return Ok();
 }
@@ -253,15 +257,16 @@ Status AgentProcess::RunAs(uid_t uid, gid_t gid) {
     return ::lchown(p.c_str(), uid, gid) == 0;
   };
   if (!own(dir_))
-    return MakeError("E2E_IO", "chown " + dir_.string());
+    return MakeError(ErrorCode::kIo, "chown " + dir_.string());
   for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec);
        !ec && it != std::filesystem::recursive_directory_iterator();
        it.increment(ec)) {
     if (!own(it->path()))
-      return MakeError("E2E_IO", "chown " + it->path().string());
+      return MakeError(ErrorCode::kIo, "chown " + it->path().string());
   }
   if (ec)
-    return MakeError("E2E_IO", "walk " + dir_.string() + ": " + ec.message());
+    return MakeError(ErrorCode::kIo,
+                     "walk " + dir_.string() + ": " + ec.message());
   run_uid_ = uid;
   run_gid_ = gid;
   return Ok();
@@ -281,7 +286,7 @@ bool AgentProcess::Running() {
 
 Result<int> AgentProcess::WaitExit(Ms timeout) {
   if (pid_ <= 0)
-    return MakeError("E2E_STATE", "agent not running");
+    return MakeError(ErrorCode::kHarness, "agent not running");
   int status = 0;
   pid_t reaped = 0;
   PollUntil(
@@ -291,7 +296,7 @@ Result<int> AgentProcess::WaitExit(Ms timeout) {
       },
       timeout);
   if (reaped != pid_)
-    return MakeError("E2E_TIMEOUT", "gg-agent did not exit in time");
+    return MakeError(ErrorCode::kTimeout, "gg-agent did not exit in time");
   pid_ = -1;
   return DecodeStatus(status);
 }
@@ -307,9 +312,10 @@ Result<int> AgentProcess::Stop(Ms timeout) {
 
 Status AgentProcess::Signal(int sig) {
   if (pid_ <= 0)
-    return MakeError("E2E_STATE", "agent not running");
+    return MakeError(ErrorCode::kHarness, "agent not running");
   if (::kill(pid_, sig) != 0)
-    return MakeError("E2E_IO", "kill: " + std::string(std::strerror(errno)));
+    return MakeError(ErrorCode::kIo,
+                     "kill: " + std::string(std::strerror(errno)));
   return Ok();
 }
 
@@ -351,7 +357,8 @@ Result<ExitStatus> RunProgramToExit(const char* program,
   char tmpl[] = "/tmp/gge2e-out.XXXXXX";
   int fd = ::mkstemp(tmpl);
   if (fd < 0)
-    return MakeError("E2E_IO", "mkstemp: " + std::string(std::strerror(errno)));
+    return MakeError(ErrorCode::kIo,
+                     "mkstemp: " + std::string(std::strerror(errno)));
   ::close(fd);
   const std::filesystem::path out_path = tmpl;
   ChildSetup setup;
@@ -380,14 +387,14 @@ Result<ExitStatus> RunProgramToExit(const char* program,
   std::error_code ec;
   std::filesystem::remove(out_path, ec);
   if (reaped != *pid)
-    return MakeError("E2E_TIMEOUT",
+    return MakeError(ErrorCode::kTimeout,
                      std::string(program) + " did not exit: " + result.output);
   return result;
 }
 
 Result<ExitStatus> AgentProcess::RunWithListenFd(int fd, Ms timeout) {
   if (Running())
-    return MakeError("E2E_STATE", "agent already running");
+    return MakeError(ErrorCode::kHarness, "agent already running");
   const std::size_t log_start = Log().size();
   ChildSetup setup;
   setup.listen_fd = fd;
@@ -401,7 +408,7 @@ Result<ExitStatus> AgentProcess::RunWithListenFd(int fd, Ms timeout) {
   result.output = Log().substr(log_start);
   if (!code) {
     Kill();
-    return MakeError("E2E_TIMEOUT",
+    return MakeError(ErrorCode::kTimeout,
                      "gg-agent did not exit; log:\n" + result.output);
   }
   result.code = *code;
@@ -414,19 +421,22 @@ Result<std::string> AgentProcess::HwidFor(const std::string& product_id) {
   if (!run)
     return tl::unexpected(run.error());
   if (run->code != 0)
-    return MakeError("E2E_AGENT", "gg-agent hwid failed: " + run->output);
+    return MakeError(ErrorCode::kHarness,
+                     "gg-agent hwid failed: " + run->output);
   // The JSON document is the output; the first '{' skips any log line.
   auto brace = run->output.find('{');
   auto parsed = nlohmann::json::parse(
       brace == std::string::npos ? "" : run->output.substr(brace), nullptr,
       false);
   if (parsed.is_discarded() || !parsed.is_object())
-    return MakeError("E2E_AGENT", "gg-agent hwid: not JSON: " + run->output);
+    return MakeError(ErrorCode::kHarness,
+                     "gg-agent hwid: not JSON: " + run->output);
   for (const char* name : {"hwid", "productHwid", "id"}) {
     if (parsed.contains(name) && parsed[name].is_string())
       return parsed[name].get<std::string>();
   }
-  return MakeError("E2E_AGENT", "gg-agent hwid: no hwid in " + run->output);
+  return MakeError(ErrorCode::kHarness,
+                   "gg-agent hwid: no hwid in " + run->output);
 }
 
 }  // namespace gg::e2e

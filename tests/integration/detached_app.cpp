@@ -60,12 +60,14 @@ Result<DetachedApp> StartDetachedApp(const std::filesystem::path& socket_path,
                               "\n";
   int fds[2];
   if (::pipe(fds) != 0)
-    return MakeError("E2E_IO", "pipe: " + std::string(std::strerror(errno)));
+    return MakeError(ErrorCode::kIo,
+                     "pipe: " + std::string(std::strerror(errno)));
   const pid_t child = ::fork();
   if (child < 0) {
     ::close(fds[0]);
     ::close(fds[1]);
-    return MakeError("E2E_IO", "fork: " + std::string(std::strerror(errno)));
+    return MakeError(ErrorCode::kIo,
+                     "fork: " + std::string(std::strerror(errno)));
   }
   if (child == 0) {
     ::close(fds[0]);
@@ -80,7 +82,7 @@ Result<DetachedApp> StartDetachedApp(const std::filesystem::path& socket_path,
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
-    return MakeError("E2E_APP", "the detached app got no answer");
+    return MakeError(ErrorCode::kHarness, "the detached app got no answer");
   }
   DetachedApp app;
   app.pid = child;

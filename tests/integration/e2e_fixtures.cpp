@@ -31,7 +31,7 @@ Status WriteFixtures(const std::filesystem::path& path,
   std::ifstream in(devserver::DemoFixturesPath());
   auto fixtures = nlohmann::json::parse(in, nullptr, false);
   if (fixtures.is_discarded())
-    return MakeError("E2E_FIXTURES", "demo fixtures are not JSON");
+    return MakeError(ErrorCode::kHarness, "demo fixtures are not JSON");
   for (auto& product : fixtures["products"]) {
     if (product["id"] != kProduct)
       continue;
@@ -44,7 +44,8 @@ Status WriteFixtures(const std::filesystem::path& path,
       tmpl = license;
   }
   if (tmpl.is_null())
-    return MakeError("E2E_FIXTURES", "no DEMO-ALLOW-0001 in the demo fixtures");
+    return MakeError(ErrorCode::kHarness,
+                     "no DEMO-ALLOW-0001 in the demo fixtures");
   for (size_t i = 0; i < changes.extra_allow_keys.size(); ++i) {
     nlohmann::json license = tmpl;
     license["key"] = changes.extra_allow_keys[i];
@@ -56,7 +57,7 @@ Status WriteFixtures(const std::filesystem::path& path,
   out << fixtures.dump(2) << "\n";
   out.close();
   if (!out)
-    return MakeError("E2E_FIXTURES", "cannot write " + path.string());
+    return MakeError(ErrorCode::kHarness, "cannot write " + path.string());
   return Ok();
 }
 

@@ -15,7 +15,7 @@ using Ms = std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
 
 Error Errno(const std::string& what) {
-  return Error{"E2E_IO", what + ": " + std::strerror(errno)};
+  return Error{ErrorCode::kIo, what + ": " + std::strerror(errno)};
 }
 
 }  // namespace
@@ -26,7 +26,7 @@ Result<std::unique_ptr<NdjsonClient>> NdjsonClient::Connect(
   addr.sun_family = AF_UNIX;
   const std::string path = socket_path.string();
   if (path.size() >= sizeof(addr.sun_path))
-    return MakeError("E2E_IO", "socket path too long: " + path);
+    return MakeError(ErrorCode::kIo, "socket path too long: " + path);
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
@@ -76,12 +76,12 @@ Result<nlohmann::json> NdjsonClient::ReadLine(Ms timeout) {
       buffer_.erase(0, nl + 1);
       auto parsed = nlohmann::json::parse(line, nullptr, false);
       if (parsed.is_discarded())
-        return MakeError("E2E_PROTOCOL", "not JSON: " + line);
+        return MakeError(ErrorCode::kProtocol, "not JSON: " + line);
       return parsed;
     }
     auto left = std::chrono::duration_cast<Ms>(deadline - SteadyClock::now());
     if (left.count() <= 0)
-      return MakeError("E2E_TIMEOUT", "no line from the agent in time");
+      return MakeError(ErrorCode::kTimeout, "no line from the agent in time");
     pollfd p{fd_, POLLIN, 0};
     int r = ::poll(&p, 1, static_cast<int>(left.count()));
     if (r < 0 && errno == EINTR)
@@ -97,7 +97,7 @@ Result<nlohmann::json> NdjsonClient::ReadLine(Ms timeout) {
     if (n < 0)
       return tl::unexpected(Errno("recv"));
     if (n == 0)
-      return MakeError("E2E_CLOSED", "the agent closed the connection");
+      return MakeError(ErrorCode::kClosed, "the agent closed the connection");
     buffer_.append(buf, static_cast<size_t>(n));
   }
 }
@@ -125,7 +125,7 @@ Result<nlohmann::json> NdjsonClient::NextEvent(Ms timeout) {
     if (!line)
       return line;
     if (!line->contains("event"))
-      return MakeError("E2E_PROTOCOL",
+      return MakeError(ErrorCode::kProtocol,
                        "an answer while waiting for an event: " + line->dump());
     events_.push_back(std::move(*line));
   }
@@ -141,7 +141,7 @@ Result<nlohmann::json> NdjsonClient::Call(nlohmann::json request) {
     return tl::unexpected(s.error());
   auto answer = ReadAnswer();
   if (answer && answer->value("id", -1LL) != id)
-    return MakeError("E2E_PROTOCOL",
+    return MakeError(ErrorCode::kProtocol,
                      "answer for another id: " + answer->dump());
   return answer;
 }
@@ -164,7 +164,8 @@ bool NdjsonClient::AwaitClosed(Ms timeout) {
       return false;
     auto line = ReadLine(left);
     if (!line)
-      return line.error().code == "E2E_CLOSED" || line.error().code == "E2E_IO";
+      return line.error().code == ErrorCode::kClosed ||
+             line.error().code == ErrorCode::kIo;
     if (line->contains("event"))
       events_.push_back(std::move(*line));
   }

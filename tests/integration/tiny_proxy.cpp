@@ -64,16 +64,17 @@ Result<std::unique_ptr<TinyProxy>> TinyProxy::Start(
     const std::string& password) {
   auto binary = Binary();
   if (!binary)
-    return MakeError("E2E_PROXY", "tinyproxy is not installed");
+    return MakeError(ErrorCode::kHarness, "tinyproxy is not installed");
   char tmpl[] = "/tmp/gge2e-proxy.XXXXXX";
   if (::mkdtemp(tmpl) == nullptr)
-    return MakeError("E2E_IO", "mkdtemp: " + std::string(std::strerror(errno)));
+    return MakeError(ErrorCode::kIo,
+                     "mkdtemp: " + std::string(std::strerror(errno)));
   std::unique_ptr<TinyProxy> proxy(new TinyProxy());
   proxy->dir_ = tmpl;
   for (int attempt = 0; attempt < 5; ++attempt) {
     const int port = FreePort();
     if (port <= 0)
-      return MakeError("E2E_PROXY", "no free port");
+      return MakeError(ErrorCode::kHarness, "no free port");
     {
       std::ofstream conf(proxy->dir_ / "tinyproxy.conf");
       conf << "Port " << port << "\nListen 127.0.0.1\nTimeout 60\n"
@@ -85,7 +86,8 @@ Result<std::unique_ptr<TinyProxy>> TinyProxy::Start(
     const std::string conf = (proxy->dir_ / "tinyproxy.conf").string();
     pid_t pid = ::fork();
     if (pid < 0)
-      return MakeError("E2E_IO", "fork: " + std::string(std::strerror(errno)));
+      return MakeError(ErrorCode::kIo,
+                       "fork: " + std::string(std::strerror(errno)));
     if (pid == 0) {
       int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       if (fd < 0 || ::dup2(fd, 1) < 0 || ::dup2(fd, 2) < 0)
@@ -112,10 +114,10 @@ Result<std::unique_ptr<TinyProxy>> TinyProxy::Start(
     if (exited)
       proxy->pid_ = -1;
     else
-      return MakeError("E2E_PROXY",
+      return MakeError(ErrorCode::kHarness,
                        "tinyproxy did not listen:\n" + proxy->Log());
   }
-  return MakeError("E2E_PROXY",
+  return MakeError(ErrorCode::kHarness,
                    "tinyproxy kept failing to start:\n" + proxy->Log());
 }
 

@@ -117,7 +117,7 @@ TEST(ServerTest, LiveSocketRefusesSecondAgent) {
   ServerFixture second(Options(dir));
   auto started = second.Start();
   ASSERT_FALSE(started);
-  EXPECT_EQ(started.error().code, "ADDRESS_IN_USE");
+  EXPECT_EQ(started.error().code, ErrorCode::kAddressInUse);
   LineClient c(dir.path() + "/gg-agent/agent.sock");
   ASSERT_TRUE(c.Send(kPing));
   EXPECT_EQ(Next(c)["ok"], true);

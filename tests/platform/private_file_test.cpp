@@ -43,12 +43,12 @@ TEST_F(PrivateFileTest, WritableOrLinkedDirectoryIsRefused) {
   ::chmod((dir_ / "state").c_str(), 0777);
   auto open = EnsurePrivateDirectory(dir_ / "state");
   ASSERT_FALSE(open);
-  EXPECT_EQ(open.error().code, "INSECURE_FILE");
+  EXPECT_EQ(open.error().code, ErrorCode::kInsecureFile);
   EXPECT_EQ(Mode(dir_ / "state"), 0777u);
   std::filesystem::create_directory_symlink(dir_ / "state", dir_ / "link");
   auto linked = EnsurePrivateDirectory(dir_ / "link");
   ASSERT_FALSE(linked);
-  EXPECT_EQ(linked.error().code, "INSECURE_FILE");
+  EXPECT_EQ(linked.error().code, ErrorCode::kInsecureFile);
 }
 
 // A link planted at a file's name is refused and its target keeps its mode.
@@ -60,7 +60,7 @@ TEST_F(PrivateFileTest, MakeFilePrivateDoesNotFollowLinks) {
   std::filesystem::create_symlink(target, dir_ / "cache.db");
   auto made = MakeFilePrivate(dir_ / "cache.db");
   ASSERT_FALSE(made);
-  EXPECT_EQ(made.error().code, "INSECURE_FILE");
+  EXPECT_EQ(made.error().code, ErrorCode::kInsecureFile);
   EXPECT_EQ(Mode(target), 0644u);
   std::string why;
   auto kind = InspectOwnFile(dir_ / "cache.db", &why);
@@ -94,7 +94,7 @@ TEST_F(PrivateFileTest, SecretFileModes) {
   ::chmod(f.c_str(), 0644);
   auto loose = ReadSecretFile(f);
   ASSERT_FALSE(loose);
-  EXPECT_EQ(loose.error().code, "INSECURE_FILE");
+  EXPECT_EQ(loose.error().code, ErrorCode::kInsecureFile);
   EXPECT_NE(loose.error().message.find("api-key"), std::string::npos);
   ::chmod(f.c_str(), 0600);
   EXPECT_EQ(*ReadSecretFile(f), "gg_secret");

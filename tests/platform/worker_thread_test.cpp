@@ -66,16 +66,18 @@ TEST(ThreadWorkerTest, DoneRunsOnTheLoopWithTheResult) {
   worker.Submit(
       [&work_thread]() -> Status {
         work_thread = std::this_thread::get_id();
-        return MakeError("IO_ERROR", "disk");
+        return MakeError(ErrorCode::kIo, "disk");
       },
-      [&results](Status s) { results.push_back(s ? "ok" : s.error().code); });
+      [&results](Status s) {
+        results.push_back(s ? "ok" : std::string(Name(s.error().code)));
+      });
   worker.Submit([]() -> Status { return {}; },
                 [&results](Status s) { results.push_back(s ? "ok" : "?"); });
   worker.Join();  // both jobs ran; their continuations wait for the loop
   EXPECT_NE(work_thread, std::this_thread::get_id());
   EXPECT_TRUE(results.empty());
   loop.RunUntilIdle();
-  EXPECT_EQ(results, (std::vector<std::string>{"IO_ERROR", "ok"}));
+  EXPECT_EQ(results, (std::vector<std::string>{"IO", "ok"}));
 }
 
 }  // namespace

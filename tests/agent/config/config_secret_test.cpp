@@ -74,7 +74,7 @@ TEST_F(ConfigFileTest, LooseSecretFileRefused) {
     auto cfg = Write("config.json", WithFiles().dump(), 0600);
     auto c = LoadConfigFile(cfg);
     ASSERT_FALSE(c) << mode;
-    EXPECT_EQ(c.error().code, kConfigErrorCode);
+    EXPECT_EQ(c.error().code, ErrorCode::kConfig);
     EXPECT_THAT(c.error().message,
                 HasSubstr("server.apiKeyFile: " + (dir_ / "api-key").string() +
                           " is readable by group or others"));
@@ -95,7 +95,7 @@ TEST_F(ConfigFileTest, MissingOrEmptySecretFile) {
 TEST_F(ConfigFileTest, MissingConfigFile) {
   auto c = LoadConfigFile(dir_ / "nope.json");
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().code, kConfigErrorCode);
+  EXPECT_EQ(c.error().code, ErrorCode::kConfig);
   EXPECT_THAT(c.error().message, HasSubstr("nope.json"));
 }
 

@@ -31,7 +31,8 @@ ConfigEnv TestEnv() {
   ConfigEnv env;
   env.read_secret_file =
       [](const std::filesystem::path& p) -> Result<std::string> {
-    return MakeError("IO", "no secret files in this test: " + p.string());
+    return MakeError(ErrorCode::kIo,
+                     "no secret files in this test: " + p.string());
   };
   env.default_socket_path = "/run/test/agent.sock";
   env.default_state_dir = "/var/lib/test";
@@ -259,7 +260,7 @@ TEST(ConfigTest, BadConfigsNameTheirField) {
     }
     auto c = ParseConfig(j.dump(), TestEnv());
     ASSERT_FALSE(c) << bad.what;
-    EXPECT_EQ(c.error().code, kConfigErrorCode) << bad.what;
+    EXPECT_EQ(c.error().code, ErrorCode::kConfig) << bad.what;
     EXPECT_THAT("\n" + c.error().message,
                 HasSubstr("\n" + std::string(bad.expected)))
         << bad.what;
@@ -284,7 +285,7 @@ TEST(ConfigTest, MalformedJson) {
   auto c =
       ParseConfig("{\"server\": {\"apiKey\": \"topsecret\" \n,,}", TestEnv());
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().code, kConfigErrorCode);
+  EXPECT_EQ(c.error().code, ErrorCode::kConfig);
   EXPECT_THAT(c.error().message, HasSubstr("not valid JSON (line 2"));
   EXPECT_THAT(c.error().message, Not(HasSubstr("topsecret")));
   EXPECT_FALSE(ParseConfig("[]", TestEnv()));

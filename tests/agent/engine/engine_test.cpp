@@ -91,7 +91,7 @@ TEST_F(EngineTest, VerdictPersistedBeforeReply) {
 // online, without a restart.
 TEST_F(EngineTest, AllowThatCannotBeStoredIsNotAnswered) {
   StartEngine();
-  store_.put_error = Error{"STORE", "database or disk is full"};
+  store_.put_error = Error{ErrorCode::kStore, "database or disk is full"};
   auto refused = Ask();
   Answer(0, VerdictFor(0, {}));
   ASSERT_TRUE(refused->has_value());

@@ -156,7 +156,7 @@ TEST_F(StoreRecoveryTest, NewerVersionRefused) {
           "PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
   auto store = SqliteVerdictStore::Open(ClockedOptions());
   ASSERT_FALSE(store);
-  EXPECT_EQ(store.error().code, "STORE_VERSION");
+  EXPECT_EQ(store.error().code, ErrorCode::kStoreVersion);
   EXPECT_THAT(store.error().message, HasSubstr("newer"));
   EXPECT_FALSE(std::filesystem::exists(Aside()));
   EXPECT_EQ(RawInt(DbPath(), "SELECT count(*) FROM verdicts"), 1);

@@ -65,7 +65,7 @@ TEST_F(StoreTest, PutRefusesUnverifiableVerdict) {
   v.material.response_body += " ";
   auto s = store->PutVerdict(v);
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().code, "BAD_VERDICT");
+  EXPECT_EQ(s.error().code, ErrorCode::kBadVerdict);
   auto other = MakeVerdict("prod-1", "KEY-1");
   other.key.license_key = "KEY-9";
   EXPECT_FALSE(store->PutVerdict(other));

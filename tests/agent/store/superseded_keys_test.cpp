@@ -77,7 +77,7 @@ TEST_F(SupersededKeysTest, FullTableSaysSo) {
   ASSERT_TRUE(marks->Add({"prod-1", "K-0"}));  // already there: fine
   auto full = marks->Add(kKey);
   ASSERT_FALSE(full);
-  EXPECT_EQ(full.error().code, "SUPERSEDED_FULL");
+  EXPECT_EQ(full.error().code, ErrorCode::kSupersededFull);
   EXPECT_FALSE(marks->Contains(kKey));
 }
 

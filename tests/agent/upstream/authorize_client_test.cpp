@@ -317,13 +317,13 @@ TEST(AuthorizeClientCreateTest, RejectsBadOptions) {
   auto no_keys = AuthorizeClient::Create(o, clock, random, scheduler,
                                          std::make_unique<FakeHttpTransport>());
   ASSERT_FALSE(no_keys);
-  EXPECT_EQ(no_keys.error().code, "CONFIG_ERROR");
+  EXPECT_EQ(no_keys.error().code, ErrorCode::kConfig);
   o.response_public_keys = {std::string(32, 'k')};
   o.base_url = "ftp://h";
   auto bad_url = AuthorizeClient::Create(o, clock, random, scheduler,
                                          std::make_unique<FakeHttpTransport>());
   ASSERT_FALSE(bad_url);
-  EXPECT_EQ(bad_url.error().code, "INVALID_BASE_URL");
+  EXPECT_EQ(bad_url.error().code, ErrorCode::kInvalidBaseUrl);
 }
 
 }  // namespace

@@ -55,7 +55,7 @@ TEST(LazyHttpTransportTest, FailedFactoryIsATransportErrorAndRetried) {
   int shutdowns = 0;
   LazyHttpTransport lazy([&]() -> Result<std::unique_ptr<HttpTransport>> {
     if (++made == 1)
-      return MakeError("CURL_INIT", "injected");
+      return MakeError(ErrorCode::kCurlInit, "injected");
     return std::make_unique<AnsweringTransport>(&shutdowns);
   });
   auto failed = SendOne(lazy);
@@ -70,7 +70,7 @@ TEST(LazyHttpTransportTest, ShutdownBeforeAnySendMakesNothing) {
   int made = 0;
   LazyHttpTransport lazy([&]() -> Result<std::unique_ptr<HttpTransport>> {
     ++made;
-    return MakeError("X", "never");
+    return MakeError(ErrorCode::kHarness, "never");
   });
   lazy.Shutdown();
   auto r = SendOne(lazy);

@@ -49,7 +49,7 @@ TEST(RequestTest, RejectsBadBaseUrls) {
     SCOPED_TRACE(bad);
     auto r = AuthorizeEndpoint(bad);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, "INVALID_BASE_URL");
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidBaseUrl);
   }
 }
 
@@ -68,7 +68,7 @@ TEST(RequestTest, BodyRejectsInvalidUtf8) {
   AuthorizeRequest r{"prod", "\xff\xfe", "ab", 1, "i"};
   auto body = AuthorizeBody(r);
   ASSERT_FALSE(body);
-  EXPECT_EQ(body.error().code, "VALIDATION_ERROR");
+  EXPECT_EQ(body.error().code, ErrorCode::kValidation);
 }
 
 // Every header of §1 is present with the right value; never a Bearer.

@@ -49,7 +49,7 @@ TEST_F(ResponseTest, ResponseVectorsThroughSignedMaterial) {
     auto verdict = VerdictFromSignedMaterial(m, {pub_});
     EXPECT_EQ(verdict.has_value(), v["valid"].get<bool>());
     if (!verdict) {
-      EXPECT_EQ(verdict.error().code, "BAD_SIGNATURE");
+      EXPECT_EQ(verdict.error().code, ErrorCode::kBadSignature);
     }
   }
 }
