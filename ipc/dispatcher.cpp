@@ -53,7 +53,7 @@ std::size_t Dispatcher::OnBytes(std::string_view bytes) {
     // error has no id because the frame was never read whole.
     auto slot = std::make_shared<Slot>();
     slot->answer = EncodeError(
-        nullptr, MakeErrorAnswer("FRAME_TOO_LARGE",
+        nullptr, MakeErrorAnswer(WireCode::kFrameTooLarge,
                                  "request line exceeds " +
                                      std::to_string(limits_.max_frame_bytes) +
                                      " bytes"));
@@ -88,8 +88,8 @@ void Dispatcher::HandleLine(const std::string& line) {
     } else {
       id = std::get<RejectedRequest>(parsed).id;
     }
-    slot->answer =
-        EncodeError(id, MakeErrorAnswer("BUSY", "too many requests in flight"));
+    slot->answer = EncodeError(
+        id, MakeErrorAnswer(WireCode::kBusy, "too many requests in flight"));
     slots_.push_back(slot);
     Flush();
     return;
@@ -119,9 +119,9 @@ void Dispatcher::Dispatch(Request request, const std::shared_ptr<Slot>& slot) {
     if (async) {
       --pending_;
     }
-    slot->answer =
-        EncodeError(id, MakeErrorAnswer("INTERNAL", "the agent failed: " +
-                                                        std::string(e.what())));
+    slot->answer = EncodeError(
+        id, MakeErrorAnswer(WireCode::kInternal,
+                            "the agent failed: " + std::string(e.what())));
   }
 }
 
@@ -147,7 +147,7 @@ void Dispatcher::DispatchUnguarded(
       const bool sessions = request.op == Op::kSessions;
       if (!peer_.privileged) {
         slot->answer = EncodeError(
-            id, MakeErrorAnswer("FORBIDDEN",
+            id, MakeErrorAnswer(WireCode::kForbidden,
                                 std::string(sessions ? "sessions" : "metrics") +
                                     " is only for root or the agent's user"));
       } else if (sessions) {

@@ -37,14 +37,14 @@ bool DepthWithin(std::string_view s, int max_depth) {
   return true;
 }
 
-RejectedRequest Reject(json id, std::string code, std::string message) {
+RejectedRequest Reject(json id, WireCode code, std::string message) {
   return RejectedRequest{std::move(id),
-                         MakeErrorAnswer(std::move(code), std::move(message))};
+                         MakeErrorAnswer(code, std::move(message))};
 }
 
 RejectedRequest Invalid(json id, const std::string& field, std::string why) {
-  RejectedRequest r{std::move(id),
-                    MakeErrorAnswer("VALIDATION_ERROR", field + " " + why)};
+  RejectedRequest r{std::move(id), MakeErrorAnswer(WireCode::kValidationError,
+                                                   field + " " + why)};
   r.error.details.emplace_back(field, std::move(why));
   return r;
 }
@@ -215,8 +215,8 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-ErrorAnswer MakeErrorAnswer(std::string code, std::string message) {
-  return ErrorAnswer{std::move(code), std::move(message), {}};
+ErrorAnswer MakeErrorAnswer(WireCode code, std::string message) {
+  return ErrorAnswer{code, std::move(message), {}};
 }
 
 std::variant<Request, RejectedRequest> ParseRequest(std::string_view line) {
@@ -224,17 +224,19 @@ std::variant<Request, RejectedRequest> ParseRequest(std::string_view line) {
     line.remove_suffix(1);  // tolerate CRLF clients
   }
   if (!IsValidUtf8(line)) {
-    return Reject(nullptr, "BAD_REQUEST", "request is not valid UTF-8");
+    return Reject(nullptr, WireCode::kBadRequest, "request is not valid UTF-8");
   }
   if (!DepthWithin(line, kMaxJsonDepth)) {
-    return Reject(nullptr, "BAD_REQUEST", "request is nested too deeply");
+    return Reject(nullptr, WireCode::kBadRequest,
+                  "request is nested too deeply");
   }
   json obj = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (obj.is_discarded()) {
-    return Reject(nullptr, "BAD_REQUEST", "request is not JSON");
+    return Reject(nullptr, WireCode::kBadRequest, "request is not JSON");
   }
   if (!obj.is_object()) {
-    return Reject(nullptr, "BAD_REQUEST", "request is not a JSON object");
+    return Reject(nullptr, WireCode::kBadRequest,
+                  "request is not a JSON object");
   }
   json id = nullptr;
   const json* id_field = Field(obj, "id");
@@ -248,7 +250,7 @@ std::variant<Request, RejectedRequest> ParseRequest(std::string_view line) {
     return Invalid(id, "v", "is required");
   }
   if (!v->is_number_integer() || v->get<long long>() != 1) {
-    return Reject(id, "UNSUPPORTED_VERSION",
+    return Reject(id, WireCode::kUnsupportedVersion,
                   "only protocol version 1 is supported");
   }
   const json* op = Field(obj, "op");
@@ -277,7 +279,7 @@ std::variant<Request, RejectedRequest> ParseRequest(std::string_view line) {
   } else if (name == "ping") {
     req.op = Op::kPing;
   } else {
-    return Reject(id, "UNKNOWN_OP", "unknown op");
+    return Reject(id, WireCode::kUnknownOp, "unknown op");
   }
   if (bad) {
     return std::move(*bad);
@@ -292,7 +294,7 @@ std::string EncodeVerdict(const json& id, const Verdict& verdict) {
 }
 
 std::string EncodeError(const json& id, const ErrorAnswer& error) {
-  json err = {{"code", error.code}, {"message", error.message}};
+  json err = {{"code", Name(error.code)}, {"message", error.message}};
   if (!error.details.empty()) {
     json details = json::array();
     for (const auto& [field, message] : error.details) {

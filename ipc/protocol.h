@@ -82,7 +82,7 @@ std::string EncodeVerdictEvent(const std::string& session_id,
                                const Verdict& verdict);
 std::string EncodeShutdownEvent();
 
-ErrorAnswer MakeErrorAnswer(std::string code, std::string message);
+ErrorAnswer MakeErrorAnswer(WireCode code, std::string message);
 
 }  // namespace gg::ipc
 

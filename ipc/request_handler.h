@@ -15,6 +15,8 @@
 #include <variant>
 #include <vector>
 
+#include "ipc/wire_code.h"
+
 namespace gg::ipc {
 
 // Who is on the other end of a connection; -1 when the OS does not say.
@@ -56,7 +58,7 @@ struct Verdict {
 
 // A request that is wrong rather than a license verdict (spec "Errors").
 struct ErrorAnswer {
-  std::string code;
+  WireCode code = WireCode::kInternal;
   std::string message;
   std::vector<std::pair<std::string, std::string>> details;  // field, message
   std::optional<long long> retry_after_seconds = std::nullopt;  // RATE_LIMITED

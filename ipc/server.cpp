@@ -88,12 +88,12 @@ Admission ServerCore::Admit(const Peer& peer) const {
 std::string ServerCore::RefusalLine(Admission admission) {
   switch (admission) {
     case Admission::kBusy:
-      return EncodeError(nullptr,
-                         MakeErrorAnswer("BUSY", "too many connections"));
+      return EncodeError(
+          nullptr, MakeErrorAnswer(WireCode::kBusy, "too many connections"));
     case Admission::kBusyForUid:
       return EncodeError(
-          nullptr,
-          MakeErrorAnswer("BUSY", "too many connections from this user"));
+          nullptr, MakeErrorAnswer(WireCode::kBusy,
+                                   "too many connections from this user"));
     case Admission::kAdmit:
     case Admission::kNotAllowed:
       break;

@@ -24,9 +24,23 @@ agent::SessionCaller CallerOf(ipc::ConnectionId connection,
 
 }  // namespace
 
+ipc::WireCode ToWireCode(agent::RequestErrorCode code) {
+  switch (code) {
+    case agent::RequestErrorCode::kValidation:
+      return ipc::WireCode::kValidationError;
+    case agent::RequestErrorCode::kSessionNotFound:
+      return ipc::WireCode::kSessionNotFound;
+    case agent::RequestErrorCode::kRateLimited:
+      return ipc::WireCode::kRateLimited;
+    case agent::RequestErrorCode::kInternal:
+      return ipc::WireCode::kInternal;
+  }
+  return ipc::WireCode::kInternal;
+}
+
 ipc::VerdictOrError ToIpcAnswer(const agent::Decision& decision) {
   if (decision.error) {
-    ipc::ErrorAnswer error{decision.error->code,
+    ipc::ErrorAnswer error{ToWireCode(decision.error->code),
                            decision.error->message,
                            {},
                            decision.error->retry_after_seconds};
@@ -87,7 +101,8 @@ std::optional<ipc::ErrorAnswer> IpcBridge::Release(
     const std::string& session_id) {
   if (engine_.Release(session_id, CallerOf(connection, peer)))
     return std::nullopt;
-  return ipc::ErrorAnswer{"SESSION_NOT_FOUND", "no such session", {}};
+  return ipc::ErrorAnswer{
+      ipc::WireCode::kSessionNotFound, "no such session", {}};
 }
 
 ipc::StatusInfo IpcBridge::Status() {

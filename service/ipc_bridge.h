@@ -18,6 +18,9 @@ struct AgentIdentityInfo {
   std::string machine_fingerprint;
 };
 
+// The wire code of an engine's error answer.
+ipc::WireCode ToWireCode(agent::RequestErrorCode code);
+
 // Converts an engine Decision into the verdict or error answer of ipc.md.
 ipc::VerdictOrError ToIpcAnswer(const agent::Decision& decision);
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "service/ipc_bridge.h"
+
 namespace gg::service {
 namespace {
 
@@ -38,6 +40,13 @@ class Writer {
   std::string out_;
 };
 
+// An error answer's label: the wire code its RequestErrorCode maps to.
+std::string_view ErrorLabel(std::size_t index) {
+  if (index >= agent::kRequestErrorCodeCount)
+    return "OTHER";
+  return ipc::Name(ToWireCode(static_cast<agent::RequestErrorCode>(index)));
+}
+
 long long Unix(WallTime t) {
   return UnixSeconds(t);
 }
@@ -49,14 +58,18 @@ void Answers(Writer& w, const agent::EngineCounters& c) {
   for (std::size_t op = 0; op < kAnswerOpNames.size(); ++op)
     for (std::size_t src = 0; src < kSourceNames.size(); ++src)
       for (std::size_t res = 0; res < kAnswerResultNames.size(); ++res)
-        for (std::size_t rc = 0; rc < kReasonLabels.size(); ++rc) {
+        for (std::size_t rc = 0; rc < agent::kAnswerCodeSlots; ++rc) {
           const std::uint64_t n = c.answers[op][src][res][rc];
           if (n == 0)
             continue;
+          const std::string_view code =
+              res == static_cast<std::size_t>(agent::AnswerResult::kError)
+                  ? ErrorLabel(rc)
+                  : (rc < kReasonLabels.size() ? kReasonLabels[rc] : "OTHER");
           w.Sample("gg_agent_answers_total",
                    fmt::format(R"(op="{}",source="{}",result="{}",code="{}")",
                                kAnswerOpNames[op], kSourceNames[src],
-                               kAnswerResultNames[res], kReasonLabels[rc]),
+                               kAnswerResultNames[res], code),
                    n);
         }
 }

@@ -205,7 +205,7 @@ std::optional<RequestError> ValidateAuthorize(std::string_view product_id,
   if (e.details.empty()) {
     return std::nullopt;
   }
-  e.code = "VALIDATION_ERROR";
+  e.code = RequestErrorCode::kValidation;
   return e;
 }
 
@@ -265,7 +265,7 @@ std::optional<Decision> Decide(const DecisionInput& in,
   const auto& failure = std::get<upstream::Failure>(*in.outcome);
   if (failure.failure_class == upstream::FailureClass::kRequestError) {
     Decision d;
-    RequestError e{"VALIDATION_ERROR",
+    RequestError e{RequestErrorCode::kValidation,
                    failure.message.empty() ? "The license server rejected "
                                              "the request"
                                            : failure.message,

@@ -52,9 +52,19 @@ struct CachedVerdict {
   long long received_at = 0;
 };
 
+// Why a request gets an error answer rather than a verdict. The engine
+// names no wire code: the bridge (service/) maps these onto ipc.md's.
+enum class RequestErrorCode : std::size_t {
+  kValidation,       // a field of the request is wrong
+  kSessionNotFound,  // unknown, ended, or not the caller's
+  kRateLimited,      // this uid asked for too many unknown keys
+  kInternal,         // a session could not be opened
+};
+inline constexpr std::size_t kRequestErrorCodeCount = 4;
+
 // An answer that is not a verdict: a bad request (ipc.md "Errors").
 struct RequestError {
-  std::string code;  // "VALIDATION_ERROR", "SESSION_NOT_FOUND", ...
+  RequestErrorCode code = RequestErrorCode::kInternal;
   std::string message;
   std::vector<upstream::FieldDetail> details;
   std::optional<long long> retry_after_seconds = std::nullopt;  // RATE_LIMITED

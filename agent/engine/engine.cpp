@@ -51,10 +51,10 @@ std::optional<long long> ParseSeconds(const std::optional<std::string>& s) {
   return v;
 }
 
-Decision ErrorDecision(std::string code, std::string message) {
+Decision ErrorDecision(RequestErrorCode code, std::string message) {
   Decision d;
   d.message = message;
-  d.error = RequestError{std::move(code), std::move(message), {}};
+  d.error = RequestError{code, std::move(message), {}};
   return d;
 }
 
@@ -73,7 +73,7 @@ bool MayTouch(const Session& s, const SessionCaller& caller) {
 
 Decision RateLimitedDecision(long long retry_after_seconds) {
   Decision d = ErrorDecision(
-      "RATE_LIMITED",
+      RequestErrorCode::kRateLimited,
       "Too many license keys unknown to this agent asked for by this user; "
       "retry in " +
           std::to_string(retry_after_seconds) + " s");
@@ -327,7 +327,8 @@ void Engine::Heartbeat(const std::string& session_id,
       done(*denial);  // the verdict as it stands: the denial that ended it
       return;
     }
-    Decision d = ErrorDecision("SESSION_NOT_FOUND", "No such session");
+    Decision d =
+        ErrorDecision(RequestErrorCode::kSessionNotFound, "No such session");
     Tally(w, d);
     done(std::move(d));
     return;
@@ -376,7 +377,8 @@ void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
         w.done(*denial);
         return;
       }
-      d = ErrorDecision("SESSION_NOT_FOUND", "The session has ended");
+      d = ErrorDecision(RequestErrorCode::kSessionNotFound,
+                        "The session has ended");
       Tally(w, d);
       w.done(std::move(d));
       return;
@@ -413,7 +415,8 @@ void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
     auto opened = sessions_.Open(std::move(s));
     if (!opened) {
       spdlog::error("engine: opening a session: {}", opened.error().message);
-      d = ErrorDecision("INTERNAL", "Could not open a session");
+      d = ErrorDecision(RequestErrorCode::kInternal,
+                        "Could not open a session");
       Tally(w, d);
       w.done(std::move(d));
       return;

@@ -58,7 +58,7 @@ void EngineCounters::CountAnswer(AnswerOp op,
   std::size_t reason = 0;
   if (decision.error) {
     result = AnswerResult::kError;
-    reason = ReasonLabelIndex(decision.error->code);
+    reason = static_cast<std::size_t>(decision.error->code);
   } else if (decision.allow) {
     result = AnswerResult::kAllow;
   } else {

@@ -41,9 +41,10 @@ enum class AnswerResult : std::size_t { kAllow, kDeny, kError };
 inline constexpr std::array<std::string_view, 3> kAnswerResultNames = {
     "allow", "deny", "error"};
 
-// Reason codes (denials) and error codes (error answers) a label may
-// carry; index 0 is "" (an allow), the last is "OTHER".
-inline constexpr std::array<std::string_view, 28> kReasonLabels = {
+// Reason codes a denial's label may carry; index 0 is "" (an allow), the
+// last is "OTHER". An error answer is counted under its RequestErrorCode
+// instead, which service/ names with the wire code it maps to.
+inline constexpr std::array<std::string_view, 21> kReasonLabels = {
     "",
     // The server's thirteen, and the unsigned 404 codes.
     "LICENSE_NOT_FOUND", "PRODUCT_MISMATCH", "LICENSE_REVOKED",
@@ -53,10 +54,14 @@ inline constexpr std::array<std::string_view, 28> kReasonLabels = {
     "IP_BLACKLISTED", "PRODUCT_NOT_FOUND",
     // The agent's own.
     "AGENT_OFFLINE", "OFFLINE_GRACE_EXPIRED", "CLOCK_TAMPERED",
-    "AGENT_UNAUTHORIZED", "AGENT_STOPPING",
-    // Error answers.
-    "VALIDATION_ERROR", "SESSION_NOT_FOUND", "RATE_LIMITED", "BUSY",
-    "FORBIDDEN", "BAD_REQUEST", "INTERNAL", "OTHER"};
+    "AGENT_UNAUTHORIZED", "AGENT_STOPPING", "OTHER"};
+
+// The last index of EngineCounters::answers: a reason label (allow, deny)
+// or a RequestErrorCode (error).
+inline constexpr std::size_t kAnswerCodeSlots = kReasonLabels.size() >
+                                                        kRequestErrorCodeCount
+                                                    ? kReasonLabels.size()
+                                                    : kRequestErrorCodeCount;
 
 // The index of `code` in kReasonLabels ("OTHER" when not there).
 std::size_t ReasonLabelIndex(std::string_view code);
@@ -102,11 +107,10 @@ struct LatencyHistogram {
 
 // The counters, as the engine keeps them.
 struct EngineCounters {
-  std::array<
-      std::array<std::array<std::array<std::uint64_t, kReasonLabels.size()>,
-                            kAnswerResultNames.size()>,
-                 kSourceNames.size()>,
-      kAnswerOpNames.size()>
+  std::array<std::array<std::array<std::array<std::uint64_t, kAnswerCodeSlots>,
+                                   kAnswerResultNames.size()>,
+                        kSourceNames.size()>,
+             kAnswerOpNames.size()>
       answers{};
   std::array<std::array<std::uint64_t, kAttemptClassNames.size()>,
              kAttemptOutcomeNames.size()>

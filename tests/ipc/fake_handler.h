@@ -43,14 +43,14 @@ class FakeHandler : public RequestHandler {
     if (params.product_id == "not-a-uuid") {
       // As the agent's engine answers it (the IPC layer checks types only).
       lock.unlock();
-      reply(ErrorAnswer{"VALIDATION_ERROR",
+      reply(ErrorAnswer{WireCode::kValidationError,
                         "productId must be a UUID",
                         {{"productId", "not a UUID"}}});
       return;
     }
     if (params.license_key == "error-key") {
       lock.unlock();
-      reply(ErrorAnswer{"INTERNAL", "boom", {}});
+      reply(ErrorAnswer{WireCode::kInternal, "boom", {}});
       return;
     }
     if (params.license_key == "deny-key") {
@@ -75,7 +75,7 @@ class FakeHandler : public RequestHandler {
     if (known) {
       reply(Allow(session_id));
     } else {
-      reply(ErrorAnswer{"SESSION_NOT_FOUND", "no such session", {}});
+      reply(ErrorAnswer{WireCode::kSessionNotFound, "no such session", {}});
     }
   }
 
@@ -84,7 +84,7 @@ class FakeHandler : public RequestHandler {
                                      const std::string& session_id) override {
     std::lock_guard lock(mu_);
     if (sessions_.erase(session_id) == 0) {
-      return ErrorAnswer{"SESSION_NOT_FOUND", "no such session", {}};
+      return ErrorAnswer{WireCode::kSessionNotFound, "no such session", {}};
     }
     owner_.erase(session_id);
     return std::nullopt;

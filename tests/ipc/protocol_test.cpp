@@ -90,20 +90,21 @@ TEST(ParseRequestTest, ParsesAuthorize) {
 
 // Not JSON, a JSON array, a scalar: BAD_REQUEST with a null id.
 TEST(ParseRequestTest, BadRequestForNonObjects) {
-  EXPECT_EQ(ErrorOf("not json").code, "BAD_REQUEST");
-  EXPECT_EQ(ErrorOf("[1,2,3]").code, "BAD_REQUEST");
-  EXPECT_EQ(ErrorOf("42").code, "BAD_REQUEST");
-  EXPECT_EQ(ErrorOf("").code, "BAD_REQUEST");
+  EXPECT_EQ(ErrorOf("not json").code, WireCode::kBadRequest);
+  EXPECT_EQ(ErrorOf("[1,2,3]").code, WireCode::kBadRequest);
+  EXPECT_EQ(ErrorOf("42").code, WireCode::kBadRequest);
+  EXPECT_EQ(ErrorOf("").code, WireCode::kBadRequest);
 }
 
 // Invalid UTF-8 and NUL bytes are refused before parsing.
 TEST(ParseRequestTest, BadRequestForInvalidUtf8AndNul) {
-  EXPECT_EQ(ErrorOf("{\"v\":1,\"id\":1,\"op\":\"p\xff\"}").code, "BAD_REQUEST");
+  EXPECT_EQ(ErrorOf("{\"v\":1,\"id\":1,\"op\":\"p\xff\"}").code,
+            WireCode::kBadRequest);
   EXPECT_EQ(ErrorOf("{\"v\":1,\"id\":1,\"op\":\"\xc0\xaf\"}").code,
-            "BAD_REQUEST");  // overlong '/'
+            WireCode::kBadRequest);  // overlong '/'
   static constexpr char kWithNul[] = "{\"v\":1,\"id\":1,\0\"op\":\"ping\"}";
   EXPECT_EQ(ErrorOf(std::string(kWithNul, sizeof(kWithNul) - 1)).code,
-            "BAD_REQUEST");
+            WireCode::kBadRequest);
   EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
   EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // a surrogate
   EXPECT_FALSE(IsValidUtf8("\xe2\x82"));      // truncated
@@ -114,7 +115,7 @@ TEST(ParseRequestTest, DeepNestingRefused) {
   std::string deep =
       "{\"v\":1,\"id\":1,\"op\":\"ping\",\"x\":" + std::string(10000, '[') +
       std::string(10000, ']') + "}";
-  EXPECT_EQ(ErrorOf(deep).code, "BAD_REQUEST");
+  EXPECT_EQ(ErrorOf(deep).code, WireCode::kBadRequest);
   std::string ok =
       "{\"v\":1,\"id\":1,\"op\":\"ping\",\"x\":" + std::string(10, '[') +
       std::string(10, ']') + "}";
@@ -130,14 +131,15 @@ TEST(ParseRequestTest, EnvelopeErrors) {
   auto parsed = ParseRequest(R"({"v":2,"id":7,"op":"ping"})");
   ASSERT_TRUE(std::holds_alternative<RejectedRequest>(parsed));
   EXPECT_EQ(std::get<RejectedRequest>(parsed).error.code,
-            "UNSUPPORTED_VERSION");
+            WireCode::kUnsupportedVersion);
   EXPECT_EQ(std::get<RejectedRequest>(parsed).id, json(7));
-  EXPECT_EQ(ErrorOf(R"({"v":1,"id":7,"op":"fly"})").code, "UNKNOWN_OP");
+  EXPECT_EQ(ErrorOf(R"({"v":1,"id":7,"op":"fly"})").code, WireCode::kUnknownOp);
   EXPECT_EQ(ErrorOf(R"({"v":1,"id":[1],"op":"ping"})").code,
-            "VALIDATION_ERROR");
-  EXPECT_EQ(ErrorOf(R"({"v":1,"op":"ping"})").code, "VALIDATION_ERROR");
-  EXPECT_EQ(ErrorOf(R"({"id":1,"op":"ping"})").code, "VALIDATION_ERROR");
-  EXPECT_EQ(ErrorOf(R"({"v":1,"id":1})").code, "VALIDATION_ERROR");
+            WireCode::kValidationError);
+  EXPECT_EQ(ErrorOf(R"({"v":1,"op":"ping"})").code, WireCode::kValidationError);
+  EXPECT_EQ(ErrorOf(R"({"id":1,"op":"ping"})").code,
+            WireCode::kValidationError);
+  EXPECT_EQ(ErrorOf(R"({"v":1,"id":1})").code, WireCode::kValidationError);
 }
 
 // Per-op field validation carries the field in details.
@@ -146,7 +148,7 @@ TEST(ParseRequestTest, FieldValidation) {
   // engine's one check (DecisionTest.ValidateAuthorizeNamesTheField).
   auto bad_type = ErrorOf(
       R"({"v":1,"id":1,"op":"authorize","productId":7,"licenseKey":"k"})");
-  EXPECT_EQ(bad_type.code, "VALIDATION_ERROR");
+  EXPECT_EQ(bad_type.code, WireCode::kValidationError);
   ASSERT_EQ(bad_type.details.size(), 1u);
   EXPECT_EQ(bad_type.details[0].first, "productId");
   std::string head = R"({"v":1,"id":1,"op":"authorize","productId":")" +
@@ -161,7 +163,7 @@ TEST(ParseRequestTest, FieldValidation) {
   EXPECT_EQ(ErrorOf(R"({"v":1,"id":1,"op":"heartbeat"})").details.at(0).first,
             "sessionId");
   EXPECT_EQ(ErrorOf(R"({"v":1,"id":1,"op":"release","sessionId":""})").code,
-            "VALIDATION_ERROR");
+            WireCode::kValidationError);
 }
 
 // A deny carries ok:false and allow:false; an allow carries every field.
@@ -189,7 +191,8 @@ TEST(EncodeTest, VerdictsMirrorTheEnvelope) {
 
 // Errors have allow:false and details as {field, message} objects.
 TEST(EncodeTest, ErrorsFailClosed) {
-  ErrorAnswer e{"VALIDATION_ERROR", "bad", {{"productId", "not a UUID"}}};
+  ErrorAnswer e{
+      WireCode::kValidationError, "bad", {{"productId", "not a UUID"}}};
   json j = json::parse(EncodeError(nullptr, e));
   EXPECT_EQ(j["allow"], false);
   EXPECT_EQ(j["ok"], false);

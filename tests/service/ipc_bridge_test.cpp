@@ -45,12 +45,13 @@ TEST(IpcBridge, DenialKeepsReason) {
 // A request error becomes an error answer with the server's details.
 TEST(IpcBridge, RequestErrorBecomesErrorAnswer) {
   agent::Decision d;
-  d.error = agent::RequestError{
-      "VALIDATION_ERROR", "bad hwid", {{"hwid", "must be hex"}}};
+  d.error = agent::RequestError{agent::RequestErrorCode::kValidation,
+                                "bad hwid",
+                                {{"hwid", "must be hex"}}};
   auto answer = ToIpcAnswer(d);
   auto* e = std::get_if<ipc::ErrorAnswer>(&answer);
   ASSERT_NE(e, nullptr);
-  EXPECT_EQ(e->code, "VALIDATION_ERROR");
+  EXPECT_EQ(e->code, ipc::WireCode::kValidationError);
   ASSERT_EQ(e->details.size(), 1u);
   EXPECT_EQ(e->details[0].first, "hwid");
   EXPECT_EQ(e->details[0].second, "must be hex");

@@ -28,6 +28,11 @@ agent::EngineMetrics Sample() {
   deny.source = agent::Source::kOnline;
   m.counters.CountAnswer(agent::AnswerOp::kAuthorize, deny,
                          AnswerPath::kUpstream, std::chrono::milliseconds(80));
+  agent::Decision gone;
+  gone.error = agent::RequestError{
+      agent::RequestErrorCode::kSessionNotFound, "No such session", {}};
+  m.counters.CountAnswer(agent::AnswerOp::kHeartbeat, gone, AnswerPath::kCached,
+                         std::chrono::microseconds(5));
   upstream::AttemptReport failed;
   failed.failure_class = upstream::FailureClass::kTransient;
   m.counters.CountAttempt(failed);
@@ -97,15 +102,19 @@ TEST(MetricsText, Values) {
   EXPECT_EQ(
       s[R"(gg_agent_answers_total{op="authorize",source="online",result="deny",code="HWID_MISMATCH"})"],
       "1");
+  // An error answer is labelled with the wire code its engine code maps to.
   EXPECT_EQ(
-      s[R"(gg_agent_answer_duration_seconds_bucket{path="cached",le="1e-05"})"],
+      s[R"(gg_agent_answers_total{op="heartbeat",source="local",result="error",code="SESSION_NOT_FOUND"})"],
       "1");
   EXPECT_EQ(
-      s[R"(gg_agent_answer_duration_seconds_bucket{path="cached",le="5e-05"})"],
+      s[R"(gg_agent_answer_duration_seconds_bucket{path="cached",le="1e-05"})"],
       "2");
   EXPECT_EQ(
+      s[R"(gg_agent_answer_duration_seconds_bucket{path="cached",le="5e-05"})"],
+      "3");
+  EXPECT_EQ(
       s[R"(gg_agent_answer_duration_seconds_bucket{path="cached",le="+Inf"})"],
-      "2");
+      "3");
   EXPECT_EQ(s[R"(gg_agent_answer_duration_seconds_count{path="upstream"})"],
             "1");
   EXPECT_EQ(

@@ -46,7 +46,7 @@ struct Case {
   bool allow = false;
   std::string reason{};
   Source source = Source::kLocal;
-  std::string error_code{};
+  std::optional<RequestErrorCode> error_code{};
   std::optional<long long> grace_ends_at{};
 };
 
@@ -76,7 +76,7 @@ std::vector<Case> Table() {
   return {
       {.name = "invalid license key is a validation error",
        .license_key = "",
-       .error_code = "VALIDATION_ERROR"},
+       .error_code = RequestErrorCode::kValidation},
       {.name = "nothing cached, not asked: ask upstream", .ask_upstream = true},
       {.name = "local limit from config",
        .local_sessions = 2,
@@ -156,7 +156,7 @@ std::vector<Case> Table() {
        .source = Source::kOnline},
       {.name = "request error: VALIDATION_ERROR with details",
        .outcome = upstream::Outcome(bad_request),
-       .error_code = "VALIDATION_ERROR"},
+       .error_code = RequestErrorCode::kValidation},
       {.name = "offline allow with graceEndsAt from config",
        .cached = Allow(),
        .now = kT0 + 1000,
@@ -278,9 +278,9 @@ TEST(DecisionTest, Table) {
       continue;
     }
     ASSERT_TRUE(d.has_value());
-    if (!c.error_code.empty()) {
+    if (c.error_code) {
       ASSERT_TRUE(d->error.has_value());
-      EXPECT_EQ(d->error->code, c.error_code);
+      EXPECT_EQ(d->error->code, *c.error_code);
       EXPECT_FALSE(d->allow);
       continue;
     }
@@ -314,7 +314,7 @@ TEST(DecisionTest, RequestErrorKeepsServerDetails) {
   in.outcome = &outcome;
   const auto d = Decide(in, {});
   ASSERT_TRUE(d && d->error);
-  EXPECT_EQ(d->error->code, "VALIDATION_ERROR");
+  EXPECT_EQ(d->error->code, RequestErrorCode::kValidation);
   EXPECT_EQ(d->error->message, "hwid: too long");
   ASSERT_EQ(d->error->details.size(), 1u);
   EXPECT_EQ(d->error->details[0].field, "hwid");

@@ -45,7 +45,7 @@ TEST_F(EngineTest, HeartbeatOfRevokedSessionAnswersTheDenial) {
   engine_->Heartbeat((*a)->session_id, kPrivileged,
                      [hb](Decision d) { *hb = std::move(d); });
   ASSERT_TRUE((*hb)->error.has_value());
-  EXPECT_EQ((*hb)->error->code, "SESSION_NOT_FOUND");
+  EXPECT_EQ((*hb)->error->code, RequestErrorCode::kSessionNotFound);
 }
 
 // The table is bounded: past `max` the oldest entry goes first.

@@ -72,7 +72,7 @@ TEST_F(EngineLimitsTest, OnlyTheOwnerTouchesASession) {
   for (const std::string& id : {b, d}) {
     auto r = Beat(id, mallory);
     ASSERT_TRUE(r->has_value() && (*r)->error);
-    EXPECT_EQ((*r)->error->code, "SESSION_NOT_FOUND");
+    EXPECT_EQ((*r)->error->code, RequestErrorCode::kSessionNotFound);
     EXPECT_FALSE(engine_->Release(id, mallory));
   }
   EXPECT_FALSE(engine_->Release(b, alice_elsewhere));
@@ -110,7 +110,7 @@ TEST_F(EngineLimitsTest, UpstreamBudgetPerUid) {
   ASSERT_TRUE(limited->has_value());
   EXPECT_FALSE((*limited)->allow);
   ASSERT_TRUE((*limited)->error);
-  EXPECT_EQ((*limited)->error->code, "RATE_LIMITED");
+  EXPECT_EQ((*limited)->error->code, RequestErrorCode::kRateLimited);
   EXPECT_EQ((*limited)->error->retry_after_seconds, 30);
   AskAs("BOGUS-3", 2, 1001, false);
   EXPECT_EQ(upstream_.calls(), 3u);

@@ -21,6 +21,15 @@ std::uint64_t Answers(const EngineCounters& c,
       source)][static_cast<std::size_t>(result)][ReasonLabelIndex(code)];
 }
 
+std::uint64_t Errors(const EngineCounters& c,
+                     AnswerOp op,
+                     Source source,
+                     RequestErrorCode code) {
+  return c.answers[static_cast<std::size_t>(op)][static_cast<std::size_t>(
+      source)][static_cast<std::size_t>(AnswerResult::kError)]
+                  [static_cast<std::size_t>(code)];
+}
+
 std::uint64_t Attempts(const EngineCounters& c,
                        AttemptOutcome outcome,
                        std::size_t klass) {
@@ -101,8 +110,8 @@ TEST_F(EngineTest, MetricsReasonCodesBoundedAndErrors) {
   EXPECT_EQ(Answers(c, AnswerOp::kAuthorize, Source::kLocal,
                     AnswerResult::kDeny, "AGENT_OFFLINE"),
             1u);
-  EXPECT_EQ(Answers(c, AnswerOp::kAuthorize, Source::kLocal,
-                    AnswerResult::kError, "VALIDATION_ERROR"),
+  EXPECT_EQ(Errors(c, AnswerOp::kAuthorize, Source::kLocal,
+                   RequestErrorCode::kValidation),
             1u);
   EXPECT_EQ(Attempts(c, AttemptOutcome::kDeny, 0), 2u);
   EXPECT_EQ(Attempts(c, AttemptOutcome::kFailure, 1), 1u);  // transient

@@ -370,7 +370,7 @@ TEST_F(EngineTest, Heartbeat) {
   engine_->Heartbeat("s_nope", kPrivileged,
                      [hb](Decision d) { *hb = std::move(d); });
   ASSERT_TRUE((*hb)->error.has_value());
-  EXPECT_EQ((*hb)->error->code, "SESSION_NOT_FOUND");
+  EXPECT_EQ((*hb)->error->code, RequestErrorCode::kSessionNotFound);
 }
 
 // Stop answers pending asks, shuts the client down and persists the marks.
@@ -463,7 +463,7 @@ TEST_F(EngineTest, InvalidRequestIsAValidationErrorWithoutUpstream) {
   engine_->Authorize(std::move(in), [reply](Decision d) { *reply = d; });
   ASSERT_TRUE(reply->has_value());
   ASSERT_TRUE((*reply)->error);
-  EXPECT_EQ((*reply)->error->code, "VALIDATION_ERROR");
+  EXPECT_EQ((*reply)->error->code, RequestErrorCode::kValidation);
   EXPECT_EQ((*reply)->error->message, "productId must be a UUID");
   ASSERT_EQ((*reply)->error->details.size(), 2u);
   EXPECT_EQ((*reply)->error->details[1].field, "licenseKey");
