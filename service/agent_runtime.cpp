@@ -24,6 +24,7 @@ AgentRuntime::AgentRuntime(RunOptions options,
 AgentRuntime::~AgentRuntime() {
   // The engine and server hold tasks on the loop and the worker: they go
   // first, then the worker is joined before the store it writes to closes.
+  events_.Attach(nullptr);
   server_.reset();
   engine_.reset();
   worker_.Join();
@@ -88,12 +89,12 @@ std::optional<int> AgentRuntime::Start() {
       };
   engine_identity.instance_id = identity_.instance_id;
 
-  // The engine pushes events to this runtime, which hands them to the
-  // bridge: the engine must exist before the bridge that targets it.
+  // The engine pushes events into events_, which writes them to the
+  // server's connections; the bridge answers requests with the engine.
   engine_ = std::make_unique<agent::Engine>(
       EngineOptionsFrom(config_), std::move(engine_identity),
       agent::EngineDeps{clock_, random_, *upstream_, *store_, scheduler_,
-                        worker_, *probe_, *this});
+                        worker_, *probe_, events_});
   bridge_ = std::make_unique<IpcBridge>(
       *engine_, AgentIdentityInfo{kAgentVersion, identity_.fingerprint});
   if (auto started = engine_->Start(); !started) {
@@ -129,7 +130,7 @@ std::optional<int> AgentRuntime::Start() {
     return listening.error().code == ErrorCode::kConfig ? kExitUsage
                                                         : kExitFailure;
   }
-  bridge_->AttachServer(server_.get());
+  events_.Attach(server_.get());
   return std::nullopt;
 }
 
@@ -153,13 +154,6 @@ void AgentRuntime::RequestStop() {
 
 void AgentRuntime::RequestReload() {
   asio::post(io_, [this] { Reload(); });
-}
-
-void AgentRuntime::OnSessionVerdict(agent::ConnectionId connection_id,
-                                    const std::string& session_id,
-                                    const agent::Decision& decision) {
-  if (bridge_)
-    bridge_->OnSessionVerdict(connection_id, session_id, decision);
 }
 
 void AgentRuntime::WatchSignals() {

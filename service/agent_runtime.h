@@ -20,10 +20,11 @@
 #include "service/ipc_bridge.h"
 #include "service/machine_identity.h"
 #include "service/run_agent.h"
+#include "service/server_event_sink.h"
 
 namespace gg::service {
 
-class AgentRuntime final : public AgentControl, public agent::EventSink {
+class AgentRuntime final : public AgentControl {
  public:
   AgentRuntime(RunOptions options, config::Config config, ServiceHost& host);
   ~AgentRuntime() override;
@@ -36,11 +37,6 @@ class AgentRuntime final : public AgentControl, public agent::EventSink {
   // AgentControl: thread-safe, post to the loop.
   void RequestStop() override;
   void RequestReload() override;
-
-  // agent::EventSink: forwards to the bridge, which writes to the socket.
-  void OnSessionVerdict(agent::ConnectionId connection_id,
-                        const std::string& session_id,
-                        const agent::Decision& decision) override;
 
  private:
   void WatchSignals();
@@ -69,6 +65,9 @@ class AgentRuntime final : public AgentControl, public agent::EventSink {
   MachineIdentity identity_;
   std::unique_ptr<upstream::AuthorizeClient> upstream_;
   std::unique_ptr<ProcessProbe> probe_;
+  // Before the engine, which pushes its events here: they reach the
+  // server's connections once Start attaches the server.
+  ServerEventSink events_;
   std::unique_ptr<agent::Engine> engine_;
   std::unique_ptr<IpcBridge> bridge_;
   std::unique_ptr<ipc::Server> server_;

@@ -1,6 +1,7 @@
 // IpcBridge: the agent's Engine seen through the IPC server's
-// RequestHandler, and the engine's EventSink back into the server. The one
-// place where the two layers' vocabularies meet (ipc/ never links agent/).
+// RequestHandler, and the mapping of the engine's answers onto ipc.md's.
+// With ServerEventSink (events back into the server), the one place where
+// the two layers' vocabularies meet (ipc/ never links agent/).
 #ifndef GG_SERVICE_IPC_BRIDGE_H_
 #define GG_SERVICE_IPC_BRIDGE_H_
 
@@ -8,7 +9,6 @@
 
 #include "agent/engine/engine.h"
 #include "ipc/request_handler.h"
-#include "ipc/server.h"
 
 namespace gg::service {
 
@@ -25,13 +25,10 @@ ipc::WireCode ToWireCode(agent::RequestErrorCode code);
 ipc::VerdictOrError ToIpcAnswer(const agent::Decision& decision);
 
 // Runs on the loop thread only, like the engine and the server.
-class IpcBridge final : public ipc::RequestHandler, public agent::EventSink {
+class IpcBridge final : public ipc::RequestHandler {
  public:
   IpcBridge(agent::Engine& engine, AgentIdentityInfo identity)
       : engine_(engine), identity_(std::move(identity)) {}
-
-  // Events go nowhere until the server exists (it needs the bridge first).
-  void AttachServer(ipc::Server* server) { server_ = server; }
 
   void Authorize(ipc::ConnectionId connection,
                  const ipc::Peer& peer,
@@ -51,14 +48,9 @@ class IpcBridge final : public ipc::RequestHandler, public agent::EventSink {
   bool HasSessions(ipc::ConnectionId connection) override;
   void ConnectionClosed(ipc::ConnectionId connection) override;
 
-  void OnSessionVerdict(agent::ConnectionId connection_id,
-                        const std::string& session_id,
-                        const agent::Decision& decision) override;
-
  private:
   agent::Engine& engine_;
   AgentIdentityInfo identity_;
-  ipc::Server* server_ = nullptr;
 };
 
 }  // namespace gg::service
