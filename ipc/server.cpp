@@ -168,15 +168,6 @@ void Server::PushVerdictEvent(ConnectionId connection,
              });
 }
 
-void Server::BroadcastShutdown() {
-  std::weak_ptr<Impl> weak = impl_;
-  asio::post(impl_->core.io(), [weak] {
-    if (auto impl = weak.lock()) {
-      impl->core.registry().Broadcast(EncodeShutdownEvent());
-    }
-  });
-}
-
 void Server::Drain() {
   std::weak_ptr<Impl> weak = impl_;
   asio::post(impl_->core.io(), [weak] {

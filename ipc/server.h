@@ -7,8 +7,8 @@
 // server_windows.cpp only listen and accept (server_core.h).
 //
 // Threads: construct, Start and Stop on the loop's thread (or before it
-// runs). PushVerdictEvent and BroadcastShutdown may be called from any
-// thread: they post to the loop. The io_context and the handler are owned
+// runs). PushVerdictEvent and Drain may be called from any thread: they
+// post to the loop. The io_context and the handler are owned
 // by the caller and must outlive the server; destroy the server (which
 // stops it) before the io_context.
 #ifndef GG_IPC_SERVER_H_
@@ -54,7 +54,7 @@ class Server {
 
   // Binds (replacing a stale socket only after a connect to it failed) and
   // starts accepting. ADDRESS_IN_USE when a live agent answers on the path;
-  // IO_ERROR for any other failure. The caller exits 1 on either.
+  // IO for any other failure. The caller exits 1 on either.
   Status Start();
   // Stops accepting, closes every connection (each gets ConnectionClosed)
   // and removes the socket file it created.
@@ -63,8 +63,6 @@ class Server {
   void PushVerdictEvent(ConnectionId connection,
                         std::string session_id,
                         Verdict verdict);
-  // Sends {"event":"shutdown"} to every connection.
-  void BroadcastShutdown();
   // Graceful close, from any thread: stops accepting, sends the shutdown
   // event, and closes each connection once its queued lines are written.
   // A peer that never reads keeps its connection until Stop(), which the

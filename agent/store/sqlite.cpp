@@ -62,16 +62,6 @@ Result<bool> Statement::Step() {
   return tl::unexpected(std::move(e));
 }
 
-Status Statement::Run() {
-  for (;;) {
-    auto row = Step();
-    if (!row)
-      return tl::unexpected(row.error());
-    if (!*row)
-      return Ok();
-  }
-}
-
 std::string Statement::ColumnText(int column) const {
   const auto* p =
       reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));

@@ -42,8 +42,23 @@ class Statement {
 
   // Runs one step: true when a row is ready, false when done.
   [[nodiscard]] Result<bool> Step();
+  // Runs to completion, calling `on_row(*this)` for each row; the first
+  // step's error, if any (rows seen before it were handed over).
+  template <class OnRow>
+  [[nodiscard]] Status ForEachRow(OnRow&& on_row) {
+    for (;;) {
+      auto row = Step();
+      if (!row)
+        return tl::unexpected(row.error());
+      if (!*row)
+        return Ok();
+      on_row(static_cast<const Statement&>(*this));
+    }
+  }
   // Runs to completion, ignoring rows.
-  [[nodiscard]] Status Run();
+  [[nodiscard]] Status Run() {
+    return ForEachRow([](const Statement&) {});
+  }
 
   std::string ColumnText(int column) const;  // 0-based
   long long ColumnInt(int column) const;

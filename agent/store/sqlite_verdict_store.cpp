@@ -29,24 +29,21 @@ SqliteVerdictStore::LoadUnverifiedVerdicts() {
         " FROM verdicts");
     if (!stmt)
       return tl::unexpected(stmt.error());
-    for (;;) {
-      auto row = stmt->Step();
-      if (!row)
-        return tl::unexpected(row.error());
-      if (!*row)
-        break;
+    auto read = stmt->ForEachRow([&rows](const sqlite::Statement& row) {
       StoredVerdict v;
-      v.key.product_id = stmt->ColumnText(0);
-      v.key.license_key = stmt->ColumnText(1);
-      v.material.request_nonce = stmt->ColumnText(2);
-      v.material.request_body = stmt->ColumnText(3);
-      v.material.status = static_cast<int>(stmt->ColumnInt(4));
-      v.material.response_timestamp = stmt->ColumnText(5);
-      v.material.response_signature = stmt->ColumnText(6);
-      v.material.response_body = stmt->ColumnText(7);
-      v.received_at = stmt->ColumnInt(8);
+      v.key.product_id = row.ColumnText(0);
+      v.key.license_key = row.ColumnText(1);
+      v.material.request_nonce = row.ColumnText(2);
+      v.material.request_body = row.ColumnText(3);
+      v.material.status = static_cast<int>(row.ColumnInt(4));
+      v.material.response_timestamp = row.ColumnText(5);
+      v.material.response_signature = row.ColumnText(6);
+      v.material.response_body = row.ColumnText(7);
+      v.received_at = row.ColumnInt(8);
       rows.push_back(std::move(v));
-    }
+    });
+    if (!read)
+      return tl::unexpected(read.error());
   }
   if (superseded_ == nullptr || superseded_->size() == 0)
     return rows;
@@ -233,15 +230,12 @@ Result<std::vector<UpstreamEvent>> SqliteVerdictStore::ListEvents() {
   if (!stmt)
     return tl::unexpected(stmt.error());
   std::vector<UpstreamEvent> events;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row)
-      return tl::unexpected(row.error());
-    if (!*row)
-      break;
-    events.push_back({stmt->ColumnInt(0), stmt->ColumnText(1),
-                      stmt->ColumnText(2), stmt->ColumnText(3)});
-  }
+  auto read = stmt->ForEachRow([&events](const sqlite::Statement& row) {
+    events.push_back({row.ColumnInt(0), row.ColumnText(1), row.ColumnText(2),
+                      row.ColumnText(3)});
+  });
+  if (!read)
+    return tl::unexpected(read.error());
   return events;
 }
 

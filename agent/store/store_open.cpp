@@ -54,21 +54,23 @@ Status QuickCheck(sqlite::Db* db) {
   if (!stmt)
     return tl::unexpected(stmt.error());
   std::string problems;
-  for (;;) {
-    auto row = stmt->Step();
-    if (!row)
-      return tl::unexpected(row.error());
-    if (!*row)
-      break;
-    std::string line = stmt->ColumnText(0);
-    if (line == "ok")
-      return Ok();
+  bool ok = false;
+  auto read = stmt->ForEachRow([&](const sqlite::Statement& row) {
+    std::string line = row.ColumnText(0);
+    if (line == "ok") {
+      ok = true;
+      return;
+    }
     // Rows span lines; the log wants one line per event.
     for (char& c : line)
       if (c == '\n')
         c = ' ';
     problems += (problems.empty() ? "" : "; ") + line;
-  }
+  });
+  if (!read)
+    return read;
+  if (ok)
+    return Ok();
   return MakeError(ErrorCode::kStoreCorrupt, "quick_check: " + problems);
 }
 

@@ -148,7 +148,7 @@ TEST_F(ClientTest, PollEvents) {
   EXPECT_STREQ(ev.session_id, "s_1");
   EXPECT_EQ(ev.verdict.allow, 0);
   EXPECT_STREQ(ev.verdict.reason_code, "HWID_MISMATCH");
-  fixture_->server().BroadcastShutdown();
+  fixture_->server().Drain();
   ASSERT_EQ(gg_client_poll_event(client_, 10000, &ev), 1);
   EXPECT_STREQ(ev.type, "shutdown");
   EXPECT_STREQ(ev.verdict.reason_code, GG_REASON_AGENT_STOPPING);
@@ -240,12 +240,12 @@ TEST_F(ClientTest, CallbackEvents) {
   ASSERT_EQ(
       gg_client_authorize(client_, kProduct, "good", nullptr, nullptr, 0, &v),
       GG_OK);
-  fixture_->server().BroadcastShutdown();
+  fixture_->server().PushVerdictEvent(1, "s_1", FakeHandler::Deny());
   char* out = nullptr;
   // The event is queued on the loop before this ping, so it comes first.
   ASSERT_EQ(gg_client_call_json(client_, R"({"op":"ping"})", &out), GG_OK);
   gg_client_string_free(out);
-  EXPECT_EQ(seen, "shutdown");
+  EXPECT_EQ(seen, "verdict");
 }
 
 // The C++ wrapper maps the same calls.

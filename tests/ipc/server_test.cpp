@@ -242,7 +242,7 @@ TEST(ServerTest, EventsPushedFromAnyThread) {
   EXPECT_EQ(ev["event"], "verdict");
   EXPECT_EQ(ev["reasonCode"], "LICENSE_REVOKED");
   EXPECT_EQ(ev["allow"], false);
-  f.server().BroadcastShutdown();
+  f.server().Drain();
   EXPECT_EQ(Next(c)["event"], "shutdown");
 }
 
