@@ -216,13 +216,6 @@ bool IsCacheable(const upstream::Verdict& verdict) {
 
 std::optional<Decision> Decide(const DecisionInput& in,
                                const DecisionOptions& options) {
-  // Step 1.
-  if (auto error = ValidateAuthorize(in.product_id, in.license_key)) {
-    Decision d;
-    d.message = error->message;
-    d.error = std::move(error);
-    return d;
-  }
   const CachedVerdict* cached =
       in.cached != nullptr && in.cached->hwid == in.hwid ? in.cached : nullptr;
 

@@ -99,8 +99,10 @@ struct DecisionInput {
   bool clock_rollback = false;
 };
 
-// nullopt only when `outcome` is null and steps 1-4 leave the request to
-// upstream (step 5). Otherwise the answer, or an error answer.
+// nullopt only when `outcome` is null and steps 2-4 leave the request to
+// upstream (step 5). Otherwise the answer, or an error answer (step 6's
+// request error). Step 1 is the caller's, once per ask, before any state
+// exists for the key: `input` holds a key ValidateAuthorize accepted.
 std::optional<Decision> Decide(const DecisionInput& input,
                                const DecisionOptions& options);
 
@@ -126,9 +128,9 @@ UnixTime GraceEndsAt(const CachedVerdict& cached,
                      const DecisionOptions& options);
 
 // Step 1, the one check of what apps send (ipc/ checks only JSON types):
-// productId a UUID, licenseKey 1-256 printable ASCII characters. Decide()
-// runs it; Engine::Authorize runs it first too, so that no state is made
-// for a key that is not one.
+// productId a UUID, licenseKey 1-256 printable ASCII characters.
+// Engine::Authorize runs it once, first, so that no state is made for a
+// key that is not one; Decide() takes its word.
 std::optional<RequestError> ValidateAuthorize(std::string_view product_id,
                                               std::string_view license_key);
 

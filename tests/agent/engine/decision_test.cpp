@@ -74,9 +74,6 @@ std::vector<Case> Table() {
   not_found.reason_code = "LICENSE_NOT_FOUND";
   not_found.message = "no such license";
   return {
-      {.name = "invalid license key is a validation error",
-       .license_key = "",
-       .error_code = RequestErrorCode::kValidation},
       {.name = "nothing cached, not asked: ask upstream", .ask_upstream = true},
       {.name = "local limit from config",
        .local_sessions = 2,
