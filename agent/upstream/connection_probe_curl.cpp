@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "agent/upstream/connection_probe.h"
+#include "agent/upstream/curl_connection.h"
 
 namespace gg::upstream {
 namespace {
@@ -23,18 +24,10 @@ Stage StageOf(CURLcode code, bool connected, std::string_view detail) {
       return Stage::kDns;
     case CURLE_COULDNT_CONNECT:
       return Stage::kConnect;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ISSUER_ERROR:
-      return Stage::kTls;
-    case CURLE_OPERATION_TIMEDOUT:
-      return connected ? Stage::kTls : Stage::kConnect;
     default:
-      return connected ? Stage::kTls : Stage::kConnect;
+      // A timeout or any other failure after TCP connected is the TLS
+      // handshake's (the probe does nothing else).
+      return IsTlsFailure(code) || connected ? Stage::kTls : Stage::kConnect;
   }
 }
 
@@ -53,29 +46,10 @@ ConnectionProbe ProbeConnection(const std::string& url,
   }
   CURL* e = easy.get();
   char error_buffer[CURL_ERROR_SIZE] = {};
-  bool ok = true;
+  bool ok = ApplyConnectionOptions(e, url.c_str(), options);
   auto set = [&ok](CURLcode rc) { ok = ok && rc == CURLE_OK; };
-  set(curl_easy_setopt(e, CURLOPT_URL, url.c_str()));
-  set(curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
-  set(curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L));
   set(curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L));
   set(curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_buffer));
-  set(curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                       static_cast<long>(options.connect_timeout.count())));
-  set(curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-                       static_cast<long>(options.request_timeout.count())));
-  set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L));
-  set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L));
-  if (options.ca_file) {
-    set(curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_file->c_str()));
-  }
-  if (options.pinned_public_keys) {
-    set(curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY,
-                         options.pinned_public_keys->c_str()));
-  }
-  if (options.proxy) {
-    set(curl_easy_setopt(e, CURLOPT_PROXY, options.proxy->c_str()));
-  }
   if (!ok) {
     probe.failed_at = Stage::kConnect;
     probe.error = "cannot configure libcurl";

@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/upstream/curl_connection.h"
 #include "platform/worker_thread.h"
 
 namespace gg::upstream {
@@ -45,17 +46,6 @@ TransportErrorKind KindOf(CURLcode code) {
       return TransportErrorKind::kConnect;
     case CURLE_OPERATION_TIMEDOUT:
       return TransportErrorKind::kTimeout;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-      return TransportErrorKind::kTls;
     case CURLE_FILESIZE_EXCEEDED:
       return TransportErrorKind::kTooLarge;
     case CURLE_GOT_NOTHING:
@@ -66,7 +56,8 @@ TransportErrorKind KindOf(CURLcode code) {
     case CURLE_HTTP2:
       return TransportErrorKind::kProtocol;
     default:
-      return TransportErrorKind::kOther;
+      return IsTlsFailure(code) ? TransportErrorKind::kTls
+                                : TransportErrorKind::kOther;
   }
 }
 
@@ -193,11 +184,8 @@ class CurlTransport final : public HttpTransport {
     t.headers = next;
 
     CURL* e = t.easy;
-    bool ok = true;
+    bool ok = ApplyConnectionOptions(e, t.request.url.c_str(), options_);
     auto set = [&ok](CURLcode rc) { ok = ok && rc == CURLE_OK; };
-    set(curl_easy_setopt(e, CURLOPT_URL, t.request.url.c_str()));
-    set(curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https"));
-    set(curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L));
     set(curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1));
     if (t.request.method == "GET") {
       set(curl_easy_setopt(e, CURLOPT_HTTPGET, 1L));
@@ -218,25 +206,8 @@ class CurlTransport final : public HttpTransport {
     set(curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.error_buffer));
     set(curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
                          static_cast<curl_off_t>(options_.max_body_bytes)));
-    set(curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                         static_cast<long>(options_.connect_timeout.count())));
-    set(curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-                         static_cast<long>(options_.request_timeout.count())));
     set(curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L));
     set(curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L));
-    // Verification is never switched off, whatever else fails.
-    set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L));
-    set(curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L));
-    if (options_.ca_file) {
-      set(curl_easy_setopt(e, CURLOPT_CAINFO, options_.ca_file->c_str()));
-    }
-    if (options_.pinned_public_keys) {
-      set(curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY,
-                           options_.pinned_public_keys->c_str()));
-    }
-    if (options_.proxy) {
-      set(curl_easy_setopt(e, CURLOPT_PROXY, options_.proxy->c_str()));
-    }
     return ok;
   }
 
