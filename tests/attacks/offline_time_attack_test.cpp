@@ -44,14 +44,8 @@ TEST_F(OfflineTimeAttackTest, RestartLoopWithClockSetBackCannotStretchGrace) {
       "DEMO-ALLOW-0001",
       {{"heartbeatSeconds", 1}, {"offlineGraceSeconds", kGrace}}));
   ASSERT_TRUE(MakeAgent(kFastOffline));
-  long long last_contact = 0;
-  {
-    auto client = Connect();
-    ASSERT_TRUE(client);
-    last_contact = WallNow();
-    json online = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
-    ASSERT_EQ(online.value("source", ""), "online") << online.dump();
-  }
+  const long long last_contact = WallNow();
+  ASSERT_TRUE(AllowOnline());
   agent_->Kill();
   server_->Kill();
 
@@ -90,14 +84,7 @@ TEST_F(OfflineTimeAttackTest, FarFutureReceivedAtIsNotFreshness) {
       server_->PutLicense("DEMO-ALLOW-0001", {{"heartbeatSeconds", 1}}));
   ASSERT_TRUE(MakeAgent());
   const long long contact = WallNow();
-  {
-    auto client = Connect();
-    ASSERT_TRUE(client);
-    json online = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
-    ASSERT_EQ(online.value("source", ""), "online") << online.dump();
-  }
-  auto code = agent_->Stop();
-  ASSERT_TRUE(code && *code == 0) << agent_->Log();
+  ASSERT_TRUE(AllowOnlineThenStop());
   ASSERT_TRUE(server_->PutLicense("DEMO-ALLOW-0001", {{"status", "REVOKED"}}));
   ExecSql(agent_->DbPath(), "UPDATE verdicts SET received_at = 9000000000000");
   // By its signed time the allow is now due for refresh.

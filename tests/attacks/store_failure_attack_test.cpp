@@ -24,14 +24,7 @@ class StoreFailureAttackTest : public E2eTest {
         server_->PutLicense("DEMO-ALLOW-0001", {{"heartbeatSeconds", 1}}));
     EXPECT_TRUE(MakeAgent(kFastOffline));
     const long long contact = WallNow();
-    {
-      auto client = Connect();
-      EXPECT_TRUE(client);
-      json online = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
-      EXPECT_EQ(online.value("source", ""), "online") << online.dump();
-    }
-    auto code = agent_->Stop();
-    EXPECT_TRUE(code && *code == 0) << agent_->Log();
+    EXPECT_TRUE(AllowOnlineThenStop());
     ExecSql(agent_->DbPath(), sql);
     EXPECT_TRUE(
         server_->PutLicense("DEMO-ALLOW-0001", {{"status", "REVOKED"}}));

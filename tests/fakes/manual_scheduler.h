@@ -13,13 +13,13 @@
 #include <chrono>
 #include <deque>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
 
 #include "platform/scheduler.h"
 #include "tests/fakes/fake_clock.h"
+#include "tests/fakes/timer_queue.h"
 
 namespace gg::testing {
 
@@ -36,19 +36,10 @@ class ManualScheduler final : public Scheduler, public BlockingWorker {
 
   TimerId RunAfter(std::chrono::milliseconds delay,
                    std::function<void()> fn) override {
-    const TimerId id = next_id_++;
-    timers_.emplace(std::pair{clock_.Monotonic() + delay, id}, std::move(fn));
-    return id;
+    return timers_.Add(clock_.Monotonic() + delay, std::move(fn));
   }
 
-  void Cancel(TimerId id) override {
-    for (auto it = timers_.begin(); it != timers_.end(); ++it) {
-      if (it->first.second == id) {
-        timers_.erase(it);
-        return;
-      }
-    }
-  }
+  void Cancel(TimerId id) override { timers_.Cancel(id); }
 
   bool InLoopThread() const override {
     return std::this_thread::get_id() == loop_thread_;
@@ -80,11 +71,9 @@ class ManualScheduler final : public Scheduler, public BlockingWorker {
   void Advance(std::chrono::nanoseconds d) {
     const MonoTime end = clock_.Monotonic() + d;
     RunUntilIdle();
-    while (!timers_.empty() && timers_.begin()->first.first <= end) {
-      auto it = timers_.begin();
-      const MonoTime due = it->first.first;
-      auto fn = std::move(it->second);
-      timers_.erase(it);
+    while (!timers_.empty() && timers_.NextDue() <= end) {
+      const MonoTime due = timers_.NextDue();
+      auto fn = timers_.PopNext();
       if (due > clock_.Monotonic()) {
         clock_.Advance(due - clock_.Monotonic());
       }
@@ -103,7 +92,7 @@ class ManualScheduler final : public Scheduler, public BlockingWorker {
     if (timers_.empty()) {
       return false;
     }
-    const MonoTime due = timers_.begin()->first.first;
+    const MonoTime due = timers_.NextDue();
     Advance(due > clock_.Monotonic() ? due - clock_.Monotonic()
                                      : std::chrono::nanoseconds(0));
     return true;
@@ -117,8 +106,7 @@ class ManualScheduler final : public Scheduler, public BlockingWorker {
   const std::thread::id loop_thread_;
   std::mutex mutex_;
   std::deque<std::function<void()>> posted_;
-  std::map<std::pair<MonoTime, TimerId>, std::function<void()>> timers_;
-  TimerId next_id_ = 1;
+  TimerQueue<MonoTime> timers_;
   int submitted_ = 0;
 };
 

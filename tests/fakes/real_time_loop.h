@@ -10,12 +10,12 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
 
 #include "platform/scheduler.h"
+#include "tests/fakes/timer_queue.h"
 
 namespace gg::testing {
 
@@ -33,20 +33,10 @@ class RealTimeLoop final : public Scheduler {
 
   TimerId RunAfter(std::chrono::milliseconds delay,
                    std::function<void()> fn) override {
-    const TimerId id = next_id_++;
-    timers_.emplace(std::pair{std::chrono::steady_clock::now() + delay, id},
-                    std::move(fn));
-    return id;
+    return timers_.Add(std::chrono::steady_clock::now() + delay, std::move(fn));
   }
 
-  void Cancel(TimerId id) override {
-    for (auto it = timers_.begin(); it != timers_.end(); ++it) {
-      if (it->first.second == id) {
-        timers_.erase(it);
-        return;
-      }
-    }
-  }
+  void Cancel(TimerId id) override { timers_.Cancel(id); }
 
   bool InLoopThread() const override {
     return std::this_thread::get_id() == loop_thread_;
@@ -79,17 +69,15 @@ class RealTimeLoop final : public Scheduler {
         return fn;
       }
       const auto now = std::chrono::steady_clock::now();
-      if (!timers_.empty() && timers_.begin()->first.first <= now) {
-        auto fn = std::move(timers_.begin()->second);
-        timers_.erase(timers_.begin());
-        return fn;
+      if (!timers_.empty() && timers_.NextDue() <= now) {
+        return timers_.PopNext();
       }
       if (now >= end) {
         return nullptr;
       }
       SteadyTime until = end;
-      if (!timers_.empty() && timers_.begin()->first.first < until) {
-        until = timers_.begin()->first.first;
+      if (!timers_.empty() && timers_.NextDue() < until) {
+        until = timers_.NextDue();
       }
       wake_.wait_until(lock, until);
     }
@@ -99,8 +87,7 @@ class RealTimeLoop final : public Scheduler {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> posted_;  // guarded by mutex_
-  std::map<std::pair<SteadyTime, TimerId>, std::function<void()>> timers_;
-  TimerId next_id_ = 1;
+  TimerQueue<SteadyTime> timers_;
 };
 
 }  // namespace gg::testing

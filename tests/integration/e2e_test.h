@@ -131,6 +131,33 @@ class E2eTest : public ::testing::Test {
     return std::move(*client);
   }
 
+  // One ask for `key` on a new connection, answered by the server (the
+  // session released); false, with a test failure, for any other answer.
+  bool AllowOnline(const std::string& key = "DEMO-ALLOW-0001") {
+    auto client = Connect();
+    if (!client)
+      return false;
+    nlohmann::json online = AuthorizeOnce(*client, kProduct, key);
+    if (online.value("source", "") != "online") {
+      ADD_FAILURE() << "not an online answer: " << online.dump();
+      return false;
+    }
+    return true;
+  }
+
+  // AllowOnline, then a clean stop (exit 0): the verdict and the time marks
+  // are on disk for what the test does to them next.
+  bool AllowOnlineThenStop(const std::string& key = "DEMO-ALLOW-0001") {
+    if (!AllowOnline(key))
+      return false;
+    auto code = agent_->Stop();
+    if (!code || *code != 0) {
+      ADD_FAILURE() << "the agent did not stop cleanly: " << agent_->Log();
+      return false;
+    }
+    return true;
+  }
+
   int UpstreamRequestsFor(const std::string& key) {
     auto requests = server_->Requests();
     if (!requests) {

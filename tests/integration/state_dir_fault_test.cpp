@@ -156,14 +156,7 @@ TEST_F(StateDirFaultTest, ReadOnlyAtStartExitsNamingTheDirectory) {
     GTEST_SKIP() << "cannot mount a tmpfs here (needs root): "
                  << std::strerror(errno);
   ASSERT_TRUE(agent_->Start()) << agent_->Log();
-  {
-    auto client = Connect();
-    ASSERT_TRUE(client);
-    json online = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
-    ASSERT_EQ(online.value("source", ""), "online") << online.dump();
-  }
-  auto stopped = agent_->Stop();
-  ASSERT_TRUE(stopped) << stopped.error().message;
+  ASSERT_TRUE(AllowOnlineThenStop());
   ASSERT_TRUE(RemountState(/*read_only=*/true));
 
   const std::size_t log_start = agent_->Log().size();
@@ -193,14 +186,7 @@ TEST_F(StateDirFaultTest, ReadOnlyAtStartExitsNamingTheDirectory) {
 TEST_F(StateDirFaultTest, TruncatedCacheAtStartMovedAsideNeverServed) {
   ASSERT_TRUE(StartServer());
   ASSERT_TRUE(MakeAgent());
-  {
-    auto client = Connect();
-    ASSERT_TRUE(client);
-    json online = AuthorizeOnce(*client, kProduct, "DEMO-ALLOW-0001");
-    ASSERT_EQ(online.value("source", ""), "online") << online.dump();
-  }
-  auto stopped = agent_->Stop();
-  ASSERT_TRUE(stopped) << stopped.error().message;
+  ASSERT_TRUE(AllowOnlineThenStop());
   // A clean stop checkpoints the WAL into cache.db and removes it.
   ASSERT_FALSE(std::filesystem::exists(agent_->DbPath().string() + "-wal"));
   ASSERT_GT(std::filesystem::file_size(agent_->DbPath()), 4096u);
