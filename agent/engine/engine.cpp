@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <utility>
 
 #include "agent/engine/engine_state.h"
@@ -16,60 +15,9 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr auto kShutdownTimeout = milliseconds(2000);
 // The hwid memo is cheap to refill (one HMAC), so past this it is cleared
 // rather than let made-up product ids grow it.
 constexpr std::size_t kMaxHwids = 1024;
-
-Status PutMarks(store::VerdictStore& store, const TimeMarks& marks) {
-  if (auto s =
-          store.PutState(kHighWaterState, std::to_string(*marks.high_water));
-      !s) {
-    return s;
-  }
-  if (marks.boot) {
-    // Self-contained (mark and boot reading in one row), so a crash
-    // between two PutState calls never pairs a mark with another reading.
-    if (auto s = store.PutState(kBootMarkState, FormatBootMark(*marks.boot));
-        !s) {
-      return s;
-    }
-  }
-  return store.PutState(kWallHighWaterState,
-                        std::to_string(*marks.wall_high_water));
-}
-
-std::optional<long long> ParseSeconds(const std::optional<std::string>& s) {
-  if (!s) {
-    return std::nullopt;
-  }
-  long long v = 0;
-  const auto [ptr, ec] = std::from_chars(s->data(), s->data() + s->size(), v);
-  if (ec != std::errc() || ptr != s->data() + s->size()) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-Decision ErrorDecision(RequestErrorCode code, std::string message) {
-  Decision d;
-  d.message = message;
-  d.error = RequestError{code, std::move(message), {}};
-  return d;
-}
-
-bool MayTouch(const Session& s, const SessionCaller& caller) {
-  if (caller.privileged) {
-    return true;
-  }
-  if (!s.detached) {
-    return s.connection_id == caller.connection_id;
-  }
-  if (caller.uid >= 0) {
-    return s.uid == caller.uid;
-  }
-  return caller.pid > 0 && s.pid == caller.pid;
-}
 
 Decision RateLimitedDecision(long long retry_after_seconds) {
   Decision d = ErrorDecision(
@@ -81,6 +29,15 @@ Decision RateLimitedDecision(long long retry_after_seconds) {
   return d;
 }
 
+}  // namespace
+
+Decision ErrorDecision(RequestErrorCode code, std::string message) {
+  Decision d;
+  d.message = message;
+  d.error = RequestError{code, std::move(message), {}};
+  return d;
+}
+
 Decision StoppingDecision() {
   Decision d;
   d.reason_code = std::string(kAgentOffline);
@@ -88,8 +45,6 @@ Decision StoppingDecision() {
   d.source = Source::kLocal;
   return d;
 }
-
-}  // namespace
 
 Engine::Engine(EngineOptions options, EngineIdentity identity, EngineDeps deps)
     : options_(std::move(options)),
@@ -107,65 +62,6 @@ Engine::Engine(EngineOptions options, EngineIdentity identity, EngineDeps deps)
 
 Engine::~Engine() {
   deps_.upstream.SetAttemptObserver(nullptr);
-}
-
-Status Engine::Start() {
-  auto high = deps_.store.GetState(kHighWaterState);
-  auto wall = deps_.store.GetState(kWallHighWaterState);
-  auto boot = deps_.store.GetState(kBootMarkState);
-  if (!high || !wall || !boot) {
-    return tl::unexpected(!high   ? high.error()
-                          : !wall ? wall.error()
-                                  : boot.error());
-  }
-  TimeMarks persisted{ParseSeconds(*high), ParseSeconds(*wall), std::nullopt};
-  if (*boot) {
-    persisted.boot = ParseBootMark(**boot);
-  }
-  start_mono_ = deps_.clock.Monotonic();
-
-  if (identity_.instance_id.empty()) {
-    // Made and stored once, by hwid::LoadOrCreateInstanceId (the service's
-    // machine identity), never here.
-    return MakeError(ErrorCode::kInternal,
-                     "the engine was started without an instance ID");
-  }
-
-  // Rows are read, not verified: verifying 10,000 Ed25519 signatures would
-  // hold READY back for seconds. No row answers anything before it is
-  // verified (EnsureVerified, on demand); the rest are verified in the
-  // background after READY (VerifySomeInBackground), each raising H by
-  // its signed time as HighWaterAtStart's floor would have.
-  auto rows = deps_.store.LoadUnverifiedVerdicts();
-  if (!rows) {
-    return tl::unexpected(rows.error());
-  }
-  const auto h = HighWaterAtStart(
-      persisted, deps_.clock.Boot(),
-      duration_cast<seconds>(options_.persist_interval).count(), std::nullopt);
-  time_.emplace(deps_.clock, options_.clock_rollback_tolerance_seconds,
-                TimeMarks{h, persisted.wall_high_water, std::nullopt});
-  to_verify_.reserve(rows->size());
-  for (auto& row : *rows) {
-    KeyState& ks = StateFor(row.key);
-    to_verify_.push_back(ks.key_string);
-    ks.unverified = std::make_unique<store::StoredVerdict>(std::move(row));
-    ++unverified_count_;
-  }
-  // At once, not at the first periodic mark: a SIGKILL a second from now
-  // must not take the time back to the last clean stop.
-  if (auto s = PutMarks(deps_.store, time_->MarksToPersist()); !s) {
-    spdlog::error("engine: persisting the clock high-water mark at start: {}",
-                  s.error().message);
-  }
-  NoteRollback(time_->RollbackDetected());
-  started_ = true;
-  SchedulePersist();
-  ScheduleSweep();
-  VerifySomeInBackground();
-  spdlog::info("engine: started with {} cached verdicts (verified after start)",
-               unverified_count_);
-  return Ok();
 }
 
 const std::string& Engine::HwidFor(const std::string& product_id) {
@@ -310,42 +206,6 @@ void Engine::NoteWaiterDone(const Waiter& w) {
   }
 }
 
-void Engine::Heartbeat(const std::string& session_id,
-                       const SessionCaller& caller,
-                       Callback done) {
-  Waiter w;
-  w.kind = Waiter::Kind::kHeartbeat;
-  w.started = deps_.clock.Monotonic();
-  const Session* s = sessions_.Find(session_id);
-  if (s != nullptr && !stopped_ && !MayTouch(*s, caller)) {
-    s = nullptr;  // someone else's: as if unknown
-  }
-  if (s == nullptr || stopped_) {
-    if (const Decision* denial = ended_.Find(
-            session_id, w.started, options_.session_heartbeat_timeout)) {
-      Tally(w, *denial);
-      done(*denial);  // the verdict as it stands: the denial that ended it
-      return;
-    }
-    Decision d =
-        ErrorDecision(RequestErrorCode::kSessionNotFound, "No such session");
-    Tally(w, d);
-    done(std::move(d));
-    return;
-  }
-  sessions_.Touch(session_id, deps_.clock.Now(), w.started);
-  KeyState& ks = StateFor(s->key);
-  EnsureVerified(ks);
-  const int count = sessions_.CountFor(ks.key);
-  w.session_id = session_id;
-  w.done = std::move(done);
-  if (auto d = Decide(MakeInput(ks, count - 1, nullptr), options_.policy)) {
-    Deliver(ks, w, *std::move(d));
-    return;
-  }
-  Enqueue(ks, std::move(w), count);
-}
-
 void Engine::Answer(KeyState& ks, Waiter& w, const upstream::Outcome* outcome) {
   int local = sessions_.CountFor(ks.key);
   if (w.kind == Waiter::Kind::kHeartbeat) {
@@ -432,72 +292,6 @@ void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
   w.done(std::move(d));
 }
 
-bool Engine::Release(const std::string& session_id,
-                     const SessionCaller& caller) {
-  const Session* s = sessions_.Find(session_id);
-  if (s == nullptr || !MayTouch(*s, caller)) {
-    return false;
-  }
-  return sessions_.Release(session_id).has_value();
-}
-
-void Engine::ConnectionClosed(ConnectionId connection_id) {
-  sessions_.ReleaseConnection(connection_id);
-  if (waiting_authorizes_.count(connection_id) != 0) {
-    closed_while_waiting_.insert(connection_id);
-  }
-}
-
-void Engine::Sweep() {
-  sweep_timer_ = 0;
-  ExpireDetachedSessions();
-  ScheduleSweep();
-}
-
-void Engine::ExpireDetachedSessions() {
-  for (const Session& s : sessions_.ExpireDetached(
-           deps_.clock.Monotonic(), options_.session_heartbeat_timeout)) {
-    spdlog::info(
-        "engine: detached session {} of pid {} ended (no heartbeat "
-        "or process gone)",
-        s.id, s.pid);
-  }
-}
-
-void Engine::ScheduleSweep() {
-  if (!stopped_) {
-    sweep_timer_ = deps_.scheduler.RunAfter(
-        duration_cast<milliseconds>(options_.sweep_interval),
-        [this] { Sweep(); });
-  }
-}
-
-void Engine::SchedulePersist() {
-  if (!stopped_) {
-    persist_timer_ = deps_.scheduler.RunAfter(
-        duration_cast<milliseconds>(options_.persist_interval), [this] {
-          persist_timer_ = 0;
-          RetryStaleDisk();
-          PersistMarks([this] { SchedulePersist(); });
-        });
-  }
-}
-
-void Engine::PersistMarks(std::function<void()> then) {
-  const TimeMarks marks = time_->MarksToPersist();
-  store::VerdictStore& store = deps_.store;
-  deps_.worker.Submit(
-      [&store, marks] { return PutMarks(store, marks); },
-      [this, then = std::move(then)](Status s) {
-        if (!s) {
-          counters_.CountStoreError(StoreOp::kPersistMarks);
-          spdlog::error("engine: persisting the clock high-water mark: {}",
-                        s.error().message);
-        }
-        then();
-      });
-}
-
 EngineStatus Engine::StatusSnapshot() const {
   EngineStatus s = status_;
   s.sessions = sessions_.size();
@@ -510,52 +304,6 @@ EngineStatus Engine::StatusSnapshot() const {
   s.clock_rollback = time_ && time_->RollbackDetected();
   s.instance_id = identity_.instance_id;
   return s;
-}
-
-void Engine::Stop(std::function<void()> done) {
-  if (stopped_ || !started_) {
-    stopped_ = true;
-    deps_.scheduler.Post(std::move(done));
-    return;
-  }
-  stopped_ = true;
-  deps_.scheduler.Cancel(persist_timer_);
-  deps_.scheduler.Cancel(sweep_timer_);
-  const upstream::Outcome shutdown =
-      upstream::Failure{upstream::FailureClass::kTransient,
-                        0,
-                        "SHUTDOWN",
-                        "the agent is shutting down",
-                        "",
-                        {},
-                        std::nullopt,
-                        false};
-  for (auto& [k, ks] : keys_) {
-    deps_.scheduler.Cancel(ks->refresh_timer);
-    auto waiters = std::move(ks->waiters);
-    ks->waiters.clear();
-    for (Waiter& w : waiters) {
-      deps_.scheduler.Cancel(w.deadline);
-      Answer(*ks, w, &shutdown);
-    }
-  }
-  const TimeMarks marks = time_->MarksToPersist();
-  upstream::UpstreamClient& upstream = deps_.upstream;
-  store::VerdictStore& store = deps_.store;
-  deps_.worker.Submit(
-      [&upstream, &store, marks]() -> Status {
-        upstream.Shutdown(kShutdownTimeout);
-        return PutMarks(store, marks);
-      },
-      [done = std::move(done)](Status s) {
-        if (!s) {
-          spdlog::error(
-              "engine: persisting the clock high-water mark at "
-              "stop: {}",
-              s.error().message);
-        }
-        done();
-      });
 }
 
 }  // namespace gg::agent

@@ -218,12 +218,16 @@ class Engine {
   void Answer(KeyState& ks, Waiter& waiter, const upstream::Outcome* outcome);
   void Deliver(KeyState& ks, Waiter& waiter, Decision decision);
   void Tally(const Waiter& waiter, const Decision& decision);
+  void NoteRollback(bool rollback);
+
+  // engine_sessions.cpp
   void Sweep();
   void ExpireDetachedSessions();
+  void ScheduleSweep();
+
+  // engine_lifecycle.cpp
   void PersistMarks(std::function<void()> then);
   void SchedulePersist();
-  void ScheduleSweep();
-  void NoteRollback(bool rollback);
 
   // engine_verify.cpp
   void EnsureVerified(KeyState& ks);

@@ -1,5 +1,7 @@
-// Engine internals shared by engine.cpp and engine_upstream.cpp; not part
-// of the engine's interface.
+// Engine internals shared by its files (engine.cpp: asks and answers;
+// engine_sessions.cpp: heartbeats, releases, expiry; engine_lifecycle.cpp:
+// start, time marks, stop; engine_upstream.cpp; engine_verify.cpp); not
+// part of the engine's interface.
 #ifndef GG_AGENT_ENGINE_ENGINE_STATE_H_
 #define GG_AGENT_ENGINE_ENGINE_STATE_H_
 
@@ -51,6 +53,12 @@ struct Engine::KeyState {
   std::vector<Waiter> waiters;
   Scheduler::TimerId refresh_timer = 0;
 };
+
+// An error answer (ipc.md "Errors") with `message` for people.
+Decision ErrorDecision(RequestErrorCode code, std::string message);
+// The answer to an ask that comes while the agent stops (or before it
+// started): AGENT_OFFLINE, from the agent itself.
+Decision StoppingDecision();
 
 }  // namespace gg::agent
 
