@@ -8,8 +8,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "ipc/listen_fds.h"
-
 namespace gg::ipc {
 namespace {
 
@@ -261,22 +259,6 @@ TEST(EncodeTest, StatusLastErrorSinceAndRateLimit) {
   EXPECT_TRUE(st["rateLimit"]["reset"].is_null());
   EXPECT_EQ(st["rateLimit"]["retryAfterSeconds"], 60);
   EXPECT_EQ(st["rateLimit"]["observedAt"], "2026-12-01T09:59:00Z");
-}
-
-// LISTEN_FDS: used only for our pid, malformed values are errors.
-TEST(ListenFdsTest, ParsesPerSdListenFds) {
-  auto none = ParseListenFds(std::nullopt, std::nullopt, 10);
-  ASSERT_TRUE(none.has_value());
-  EXPECT_TRUE(none->empty());
-  auto mine = ParseListenFds("10", "2", 10);
-  ASSERT_TRUE(mine.has_value());
-  EXPECT_EQ(*mine, (std::vector<int>{3, 4}));
-  auto other = ParseListenFds("11", "2", 10);
-  ASSERT_TRUE(other.has_value());
-  EXPECT_TRUE(other->empty());
-  EXPECT_FALSE(ParseListenFds("x", "1", 10).has_value());
-  EXPECT_FALSE(ParseListenFds("10", "0", 10).has_value());
-  EXPECT_FALSE(ParseListenFds("10", "1x", 10).has_value());
 }
 
 }  // namespace
