@@ -30,14 +30,7 @@ std::string Ms(long long us) {
 }
 
 upstream::CurlTransportOptions TransportOptions(const config::Config& c) {
-  const auto o = UpstreamOptionsFrom(c);
-  upstream::CurlTransportOptions t;
-  t.ca_file = o.ca_file;
-  t.pinned_public_keys = o.pinned_public_keys;
-  t.proxy = o.proxy;
-  t.connect_timeout = o.connect_timeout;
-  t.request_timeout = o.request_timeout;
-  return t;
+  return upstream::TransportOptionsOf(UpstreamOptionsFrom(c));
 }
 
 // Sends one request over the agent's transport and waits for the answer.

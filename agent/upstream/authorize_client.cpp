@@ -65,17 +65,22 @@ Result<std::unique_ptr<AuthorizeClient>> AuthorizeClient::Create(
                           random, loop, std::move(transport)));
 }
 
+CurlTransportOptions TransportOptionsOf(const AuthorizeClientOptions& options) {
+  CurlTransportOptions t;
+  t.ca_file = options.ca_file;
+  t.pinned_public_keys = options.pinned_public_keys;
+  t.proxy = options.proxy;
+  t.connect_timeout = options.connect_timeout;
+  t.request_timeout = options.request_timeout;
+  return t;
+}
+
 Result<std::unique_ptr<AuthorizeClient>> AuthorizeClient::CreateWithCurl(
     AuthorizeClientOptions options,
     const Clock& clock,
     RandomSource& random,
     Scheduler& loop) {
-  CurlTransportOptions transport_options;
-  transport_options.ca_file = options.ca_file;
-  transport_options.pinned_public_keys = options.pinned_public_keys;
-  transport_options.proxy = options.proxy;
-  transport_options.connect_timeout = options.connect_timeout;
-  transport_options.request_timeout = options.request_timeout;
+  const CurlTransportOptions transport_options = TransportOptionsOf(options);
   // Validate before starting a thread.
   if (auto endpoint = AuthorizeEndpoint(options.base_url); !endpoint) {
     return tl::unexpected(endpoint.error());

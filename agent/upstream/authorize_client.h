@@ -32,6 +32,7 @@
 
 #include "agent/upstream/client.h"
 #include "agent/upstream/http_transport.h"
+#include "agent/upstream/http_transport_curl.h"
 #include "agent/upstream/request.h"
 #include "agent/upstream/response.h"
 #include "agent/upstream/retry_policy.h"
@@ -65,9 +66,13 @@ struct AuthorizeClientOptions {
   std::chrono::seconds max_retry_after{300};
 };
 
+// The transport settings of `options` (CreateWithCurl's, and doctor's
+// connection probe's: both connect as the agent does).
+CurlTransportOptions TransportOptionsOf(const AuthorizeClientOptions& options);
+
 class AuthorizeClient final : public UpstreamClient {
  public:
-  // Errors: "INVALID_BASE_URL"; "CONFIG_ERROR" for no public key, an empty
+  // Errors: kInvalidBaseUrl; kConfig for no public key, an empty
   // API key or signing secret, or max_attempts < 1. `clock`, `random` and
   // `loop` must outlive the client; `random` is used on the loop only.
   [[nodiscard]] static Result<std::unique_ptr<AuthorizeClient>> Create(
