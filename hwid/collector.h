@@ -12,7 +12,6 @@
 #define GG_HWID_COLLECTOR_H_
 
 #include <filesystem>
-#include <utility>
 
 #include "hwid/part.h"
 
@@ -28,24 +27,6 @@ struct CollectOptions {
 // the smallest values first, so the result does not depend on enumeration
 // order.
 Collection CollectParts(const CollectOptions& options);
-
-// The seam the agent takes, so its tests can hand it any parts.
-class HwidSource {
- public:
-  virtual ~HwidSource() = default;
-  virtual Collection Collect() = 0;
-};
-
-// CollectParts() on this machine.
-class SystemHwidSource final : public HwidSource {
- public:
-  explicit SystemHwidSource(CollectOptions options)
-      : options_(std::move(options)) {}
-  Collection Collect() override { return CollectParts(options_); }
-
- private:
-  CollectOptions options_;
-};
 
 // Sorts the parts of `kind` by value, drops duplicates and keeps the first
 // `max`; other kinds are untouched. Pure; used by every collector.
