@@ -1,5 +1,7 @@
 #include "agent/upstream/response.h"
 
+#include <algorithm>
+#include <string_view>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -138,6 +140,14 @@ Result<Verdict> ParseVerifiedMaterial(const SignedMaterial& material) {
   return verdict;
 }
 
+bool IsWellFormedCode(std::string_view code) {
+  constexpr std::size_t kMaxCodeLength = 64;
+  return !code.empty() && code.size() <= kMaxCodeLength &&
+         std::all_of(code.begin(), code.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+         });
+}
+
 Outcome InterpretResponse(const HttpResponse& response,
                           const SentRequest& sent,
                           const std::vector<std::string>& public_keys) {
@@ -189,6 +199,12 @@ Outcome InterpretResponse(const HttpResponse& response,
     return bad("neither a verdict nor an error envelope");
   }
   const std::string code = (*error)["code"].get<std::string>();
+  // The API's codes are UPPER_SNAKE words. Anything else (empty, a page of
+  // text, control characters) would reach status, logs and the retry rules
+  // as if it named something: it is an unreadable answer instead.
+  if (!IsWellFormedCode(code)) {
+    return bad("error envelope without a well-formed code");
+  }
   const Classification c = Classify(status, code);
   if (c.kind == AnswerKind::kUnsignedDenial) {
     Verdict v;

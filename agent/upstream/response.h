@@ -25,8 +25,13 @@ struct SentRequest {
 // The outcome of one attempt's HTTP answer: a Verdict (signed allow/deny, or
 // the unsigned 404 denial) or a classified Failure. Unsigned or badly
 // signed verdicts become transient Failures "UNSIGNED" / "BAD_SIGNATURE";
-// non-JSON, oversized or shapeless bodies "BAD_RESPONSE".
+// non-JSON, oversized or shapeless bodies, and error envelopes whose code
+// is not well formed (IsWellFormedCode), "BAD_RESPONSE".
 // `public_keys` are raw 32-byte Ed25519 keys.
+// An API error code as the API writes them: 1-64 characters of A-Z, 0-9
+// and '_'.
+bool IsWellFormedCode(std::string_view code);
+
 Outcome InterpretResponse(const HttpResponse& response,
                           const SentRequest& sent,
                           const std::vector<std::string>& public_keys);

@@ -192,6 +192,29 @@ TEST_F(ResponseTest, ErrorEnvelopeDetails) {
   EXPECT_EQ(std::get<Failure>(out).retry_after, std::chrono::seconds(7));
 }
 
+// An error envelope whose code is empty or not an API code (found by
+// upstream_answer_fuzzer: a 404 with "code":"" became a Failure with no
+// code) is an unreadable answer, classed by its status alone.
+TEST_F(ResponseTest, MalformedErrorCodeIsBadResponse) {
+  for (const char* code :
+       {"", "not_upper", "BAD-LINE", "A B",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}) {
+    HttpResponse r;
+    r.status = 404;
+    r.body = std::string(R"({"ok":false,"error":{"code":")") + code + R"("}})";
+    auto out = Read(r);
+    ASSERT_TRUE(std::holds_alternative<Failure>(out)) << code;
+    const auto& f = std::get<Failure>(out);
+    EXPECT_EQ(f.code, "BAD_RESPONSE") << code;
+    EXPECT_EQ(f.http_status, 404) << code;
+  }
+  EXPECT_TRUE(IsWellFormedCode("LICENSE_NOT_FOUND"));
+  EXPECT_TRUE(IsWellFormedCode("HTTP2"));
+  EXPECT_FALSE(IsWellFormedCode(""));
+  EXPECT_FALSE(IsWellFormedCode(std::string(65, 'A')));
+}
+
 // 404 LICENSE_NOT_FOUND in the standard envelope is an unsigned denial.
 TEST_F(ResponseTest, NotFoundIsUnsignedDenial) {
   HttpResponse r;
