@@ -39,6 +39,8 @@ agent::EngineOptions EngineOptionsFrom(const config::Config& config) {
   o.clock_rollback_tolerance_seconds = p.clock_rollback_tolerance_seconds;
   o.request_deadline = std::chrono::milliseconds(p.request_deadline_ms);
   o.upstream_per_uid_per_minute = p.upstream_per_uid_per_minute;
+  o.max_cached_verdicts =
+      static_cast<std::size_t>(config.state.max_verdicts_in_memory);
   return o;
 }
 

@@ -71,6 +71,9 @@ struct IpcConfig {
 
 struct StateConfig {
   std::filesystem::path dir;  // default: SystemPaths().state_dir
+  // Verified verdicts held in memory; the rest are on disk only and read
+  // back when asked for (agent::EngineOptions::max_cached_verdicts).
+  int max_verdicts_in_memory = 1024;
 };
 
 struct PolicyConfig {

@@ -93,7 +93,9 @@ std::string FormatEffectiveConfig(const Config& c) {
   Json doc = {
       {"server", server},
       {"ipc", ipc},
-      {"state", {{"dir", c.state.dir.string()}}},
+      {"state",
+       {{"dir", c.state.dir.string()},
+        {"maxVerdictsInMemory", c.state.max_verdicts_in_memory}}},
       {"policy", policy},
       {"hwid",
        {{"root", c.hwid.root.string()},

@@ -292,6 +292,8 @@ Result<Config> ParseConfig(std::string_view json, const ConfigEnv& env_in) {
     ParseIpc(top.Section("ipc"), env, &c.ipc);
     ObjectReader state = top.Section("state");
     PathField(state, "dir", env, &c.state.dir);
+    state.Integer("maxVerdictsInMemory", 1, 1000000,
+                  &c.state.max_verdicts_in_memory);
     state.Finish();
     ParsePolicy(top.Section("policy"), &c.policy);
     ParseHwid(top.Section("hwid"), env, &c.hwid);

@@ -46,6 +46,14 @@ Decision StoppingDecision() {
   return d;
 }
 
+Decision StartingDecision() {
+  Decision d;
+  d.reason_code = std::string(kAgentOffline);
+  d.message = "The agent is starting: its cached verdicts are being verified";
+  d.source = Source::kLocal;
+  return d;
+}
+
 Engine::Engine(EngineOptions options, EngineIdentity identity, EngineDeps deps)
     : options_(std::move(options)),
       identity_(std::move(identity)),
@@ -88,9 +96,9 @@ Engine::KeyState& Engine::StateFor(const store::VerdictKey& key) {
 void Engine::ForgetIfUnused(KeyState& ks) {
   // A stale disk row is retried through this state (RetryStaleDisk), and
   // a pending store completion still points at it.
-  if (ks.cached || ks.unverified || ks.in_flight || !ks.waiters.empty() ||
-      ks.refresh_timer != 0 || ks.store_pending > 0 || ks.disk_stale ||
-      sessions_.CountFor(ks.key) > 0) {
+  if (ks.cached || ks.loading || ks.resuming || ks.in_flight ||
+      !ks.waiters.empty() || ks.refresh_timer != 0 || ks.store_pending > 0 ||
+      ks.disk_stale || sessions_.CountFor(ks.key) > 0) {
     return;
   }
   keys_.erase(ks.key_string);  // destroys ks
@@ -105,7 +113,6 @@ void Engine::ForgetIfUnused(KeyState& ks) {
 DecisionInput Engine::MakeInput(const KeyState& ks,
                                 int local_sessions,
                                 const upstream::Outcome* outcome) {
-  FinishVerifying();  // before estimated_now is read
   DecisionInput in;
   in.product_id = ks.key.product_id;
   in.license_key = ks.key.license_key;
@@ -156,10 +163,29 @@ void Engine::Authorize(AuthorizeInput input, Callback done) {
     return;
   }
   KeyState& ks = StateFor({input.product_id, input.license_key});
-  EnsureVerified(ks);
-  int count = sessions_.CountFor(ks.key);
   w.input = std::move(input);
   w.done = std::move(done);
+  Proceed(ks, std::move(w), /*counted=*/false);
+}
+
+void Engine::Proceed(KeyState& ks, Waiter w, bool counted) {
+  // No decision before the start pass has verified every row (H's floor),
+  // and none from memory alone for a key whose verdict is on disk.
+  if (verifying_ || ks.loading || (!ks.cached && OnDiskOnly(ks))) {
+    WaitForRow(ks, std::move(w), counted);
+    return;
+  }
+  auto finish = [this, &ks, counted](const Waiter& done_waiter) {
+    if (counted) {
+      deps_.scheduler.Cancel(done_waiter.deadline);
+      NoteWaiterDone(done_waiter);
+    }
+    ForgetIfUnused(ks);
+  };
+  if (ks.cached) {
+    TouchCached(ks);
+  }
+  int count = sessions_.CountFor(ks.key);
   // Steps 1-4: no I/O.
   auto d = Decide(MakeInput(ks, count, nullptr), options_.policy);
   if (d && d->source == Source::kLocal &&
@@ -172,7 +198,7 @@ void Engine::Authorize(AuthorizeInput input, Callback done) {
   }
   if (d) {
     Deliver(ks, w, *std::move(d));
-    ForgetIfUnused(ks);
+    finish(w);
     return;
   }
   // Step 5 for a key with no verdict here costs the asking uid one token;
@@ -184,11 +210,13 @@ void Engine::Authorize(AuthorizeInput input, Callback done) {
       Decision limited = RateLimitedDecision(*retry);
       Tally(w, limited);
       w.done(std::move(limited));
-      ForgetIfUnused(ks);
+      finish(w);
       return;
     }
   }
-  ++waiting_authorizes_[w.input.connection_id];
+  if (!counted) {
+    ++waiting_authorizes_[w.input.connection_id];
+  }
   Enqueue(ks, std::move(w), count + 1);
 }
 
@@ -295,9 +323,10 @@ void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
 EngineStatus Engine::StatusSnapshot() const {
   EngineStatus s = status_;
   s.sessions = sessions_.size();
-  // Rows not verified yet count: each is verified before it is used, and
-  // dropped (and no longer counted) if it fails.
-  s.cached_verdicts = cached_count_ + unverified_count_;
+  // In memory, on disk only, and not reached by the start pass yet (each
+  // is verified before it is used, and dropped, no longer counted, if it
+  // fails).
+  s.cached_verdicts = cached_count_ + on_disk_.size() + verify_left_;
   s.tracked_keys = keys_.size();
   s.uptime_seconds =
       duration_cast<seconds>(deps_.clock.Monotonic() - start_mono_).count();

@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <functional>
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,12 @@ struct EngineOptions {
   // Upstream requests per local uid and minute for keys with no verdict
   // in memory (policy.upstreamPerUidPerMinute); past it RATE_LIMITED.
   long long upstream_per_uid_per_minute = 60;
+  // Verified verdicts held in memory, the most recently used first (a key
+  // with a session, a request or a pending write always stays). The rest
+  // stay on disk, verified, and are read back when asked for (on the
+  // worker, a few hundred microseconds): an agent that has seen 100,000
+  // keys does not hold 100,000 verdicts in memory (issue 11).
+  std::size_t max_cached_verdicts = 1024;
 };
 
 // Who this agent is.
@@ -162,12 +169,14 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Reads the time marks and instance id and every cached verdict row, and
-  // starts the periodic timers. Rows are verified again (signature, its
-  // own key in the signed request; a row that fails is deleted and
-  // logged; one for another hwid is ignored) after Start: a row asked for
-  // is verified before it answers, the rest in the background, a few at a
-  // time on the worker. Error when the store cannot be read.
+  // Reads the time marks and instance id and counts the cached verdict
+  // rows, and starts the periodic timers. The rows are verified again
+  // (signature, its own key in the signed request; a row that fails is
+  // deleted and logged; one for another hwid is ignored) after Start, a
+  // page at a time on the worker; until that pass is done, every
+  // authorize waits for it (within requestDeadlineMs, else AGENT_OFFLINE):
+  // every decision reads H, whose floor is the newest time signed into
+  // any row. Error when the store cannot be read.
   [[nodiscard]] Status Start();
 
   // authorize (ipc.md): `done` runs exactly once, synchronously on the
@@ -212,6 +221,9 @@ class Engine {
 
   // engine.cpp
   const std::string& HwidFor(const std::string& product_id);
+  // Steps 2-5 of an authorize whose key is valid. `counted`: the waiter
+  // is in waiting_authorizes_ already (it waited for its row).
+  void Proceed(KeyState& ks, Waiter waiter, bool counted);
   DecisionInput MakeInput(const KeyState& ks,
                           int local_sessions,
                           const upstream::Outcome* outcome);
@@ -229,13 +241,28 @@ class Engine {
   void PersistMarks(std::function<void()> then);
   void SchedulePersist();
 
-  // engine_verify.cpp
-  void EnsureVerified(KeyState& ks);
-  // Verifies every row still waiting for the background pass: the newest
-  // signed time among them is H's floor, which every decision reads.
+  // engine_verify.cpp (the start pass) and engine_cache.cpp (the bounded
+  // in-memory cache)
+  void VerifyNextPage();
   void FinishVerifying();
-  void AcceptVerified(KeyState& ks, const Status& check);
-  void VerifySomeInBackground();
+  // The row as a cached verdict once its check passed (raising H by its
+  // signed time), else nullopt: a bad row is deleted, a foreign one left.
+  std::optional<CachedVerdict> VerifiedRow(store::StoredVerdict row,
+                                           const Status& check);
+  void AcceptPassRow(store::StoredVerdict row, const Status& check);
+  // Parks an authorize until its key's row is known: the start pass is
+  // not done, or the verdict is on disk only (then read it).
+  void WaitForRow(KeyState& ks, Waiter waiter, bool counted);
+  void LoadFromDisk(KeyState& ks);
+  // The row is known (or could not be read): the parked asks go on.
+  void Resume(KeyState& ks);
+  bool OnDiskOnly(const KeyState& ks) const;
+  void SetCached(KeyState& ks, CachedVerdict cached);
+  void DropCached(KeyState& ks);
+  void TouchCached(KeyState& ks);
+  // Moves the least recently used verdicts past max_cached_verdicts to
+  // disk only (never `keep`'s).
+  void EvictColdVerdicts(const KeyState& keep);
 
   // engine_upstream.cpp
   void Enqueue(KeyState& ks, Waiter waiter, int sessions);
@@ -282,12 +309,22 @@ class Engine {
   // waiters).
   std::unordered_map<ConnectionId, std::size_t> waiting_authorizes_;
   std::unordered_set<ConnectionId> closed_while_waiting_;
-  std::size_t cached_count_ = 0;
-  // Rows read at start and not verified yet (KeyState::unverified), and
-  // the keys the background pass has still to look at.
-  std::size_t unverified_count_ = 0;
-  std::vector<std::string> to_verify_;
-  std::size_t verify_next_ = 0;
+  std::size_t cached_count_ = 0;  // keys with KeyState::cached
+  // The keys with a cached verdict in memory, most recently used first
+  // (KeyState::lru points into it).
+  std::list<KeyState*> lru_;
+  // Hashes of the keys whose verified verdict is on disk only (evicted, or
+  // past the bound at start). A collision costs one disk read that finds
+  // nothing, then the usual upstream request.
+  std::unordered_set<std::size_t> on_disk_;
+  // The start pass: rows are read after verify_after_, and verify_left_ of
+  // the rows counted at start are not reached yet. Asks that came before
+  // it ended wait in the keys of waiting_for_pass_ (KeyState::loading).
+  bool verifying_ = false;
+  std::optional<store::VerdictKey> verify_after_;
+  std::size_t verify_left_ = 0;
+  std::vector<KeyState*> waiting_for_pass_;
+  Scheduler::TimerId verify_retry_timer_ = 0;
   std::uint64_t next_waiter_id_ = 1;
   MonoTime start_mono_{};
   Scheduler::TimerId persist_timer_ = 0;

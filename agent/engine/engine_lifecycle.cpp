@@ -71,12 +71,12 @@ Status Engine::Start() {
                      "the engine was started without an instance ID");
   }
 
-  // Rows are read, not verified: verifying 10,000 Ed25519 signatures would
-  // hold READY back for seconds. No row answers anything before it is
-  // verified (EnsureVerified, on demand); the rest are verified in the
-  // background after READY (VerifySomeInBackground), each raising H by
-  // its signed time as HighWaterAtStart's floor would have.
-  auto rows = deps_.store.LoadUnverifiedVerdicts();
+  // Rows are counted, not read: verifying 10,000 Ed25519 signatures would
+  // hold READY back for seconds, and holding every row would cost memory
+  // for each. They are read and verified a page at a time after READY
+  // (VerifyNextPage), each raising H by its signed time as
+  // HighWaterAtStart's floor would have; asks wait for that pass.
+  auto rows = deps_.store.CountVerdicts();
   if (!rows) {
     return tl::unexpected(rows.error());
   }
@@ -85,13 +85,8 @@ Status Engine::Start() {
       duration_cast<seconds>(options_.persist_interval).count(), std::nullopt);
   time_.emplace(deps_.clock, options_.clock_rollback_tolerance_seconds,
                 TimeMarks{h, persisted.wall_high_water, std::nullopt});
-  to_verify_.reserve(rows->size());
-  for (auto& row : *rows) {
-    KeyState& ks = StateFor(row.key);
-    to_verify_.push_back(ks.key_string);
-    ks.unverified = std::make_unique<store::StoredVerdict>(std::move(row));
-    ++unverified_count_;
-  }
+  verify_left_ = *rows;
+  verifying_ = *rows > 0;
   // At once, not at the first periodic mark: a SIGKILL a second from now
   // must not take the time back to the last clean stop.
   if (auto s = PutMarks(deps_.store, time_->MarksToPersist()); !s) {
@@ -102,9 +97,11 @@ Status Engine::Start() {
   started_ = true;
   SchedulePersist();
   ScheduleSweep();
-  VerifySomeInBackground();
+  if (verifying_) {
+    VerifyNextPage();
+  }
   spdlog::info("engine: started with {} cached verdicts (verified after start)",
-               unverified_count_);
+               *rows);
   return Ok();
 }
 
@@ -143,6 +140,7 @@ void Engine::Stop(std::function<void()> done) {
   stopped_ = true;
   deps_.scheduler.Cancel(persist_timer_);
   deps_.scheduler.Cancel(sweep_timer_);
+  deps_.scheduler.Cancel(verify_retry_timer_);
   const upstream::Outcome shutdown =
       upstream::Failure{upstream::FailureClass::kTransient,
                         0,
@@ -158,6 +156,14 @@ void Engine::Stop(std::function<void()> done) {
     ks->waiters.clear();
     for (Waiter& w : waiters) {
       deps_.scheduler.Cancel(w.deadline);
+      if (verifying_) {
+        // No decision before the pass: H is not known.
+        Decision d = StoppingDecision();
+        Tally(w, d);
+        w.done(std::move(d));
+        NoteWaiterDone(w);
+        continue;
+      }
       Answer(*ks, w, &shutdown);
     }
   }

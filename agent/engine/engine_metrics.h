@@ -81,10 +81,12 @@ enum class StoreOp : std::size_t {
   kPutVerdict,
   kDeleteVerdict,
   kAppendEvent,
-  kPersistMarks
+  kPersistMarks,
+  kLoadVerdict,  // a cached row read back (start pass, or on disk only)
 };
-inline constexpr std::array<std::string_view, 4> kStoreOpNames = {
-    "put_verdict", "delete_verdict", "append_event", "persist_marks"};
+inline constexpr std::array<std::string_view, 5> kStoreOpNames = {
+    "put_verdict", "delete_verdict", "append_event", "persist_marks",
+    "load_verdict"};
 
 // Latency of answers to apps, from the engine receiving the ask to the
 // answer: "cached" (steps 1-4, no upstream wait) and "upstream" (waited

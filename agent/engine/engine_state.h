@@ -5,6 +5,7 @@
 #ifndef GG_AGENT_ENGINE_ENGINE_STATE_H_
 #define GG_AGENT_ENGINE_ENGINE_STATE_H_
 
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,10 +33,12 @@ struct Engine::KeyState {
   store::VerdictKey key;
   std::string key_string;               // KeyString(key)
   std::optional<CachedVerdict> cached;  // verified, for this machine
-  // The row read from the store at start, until it is verified (then it
-  // becomes `cached`, or is deleted): never used to answer as it is.
-  // (Held by pointer: most keys have none, and a KeyState per key adds up.)
-  std::unique_ptr<store::StoredVerdict> unverified;
+  std::list<KeyState*>::iterator lru;   // in Engine::lru_ while `cached`
+  // Its asks wait (in `waiters`) for the start pass or for its row to be
+  // read from disk; no upstream request is in flight meanwhile.
+  bool loading = false;
+  // Resume is answering its parked asks: kept until it is done.
+  bool resuming = false;
   bool in_flight = false;          // one upstream request at a time
   bool refresh_in_flight = false;  // ... started by a refresh
   // The disk still holds a verdict that memory has replaced by a denial
@@ -59,6 +62,9 @@ Decision ErrorDecision(RequestErrorCode code, std::string message);
 // The answer to an ask that comes while the agent stops (or before it
 // started): AGENT_OFFLINE, from the agent itself.
 Decision StoppingDecision();
+// The answer to an ask whose deadline passed before the start pass had
+// verified the cache: AGENT_OFFLINE, from the agent itself.
+Decision StartingDecision();
 
 }  // namespace gg::agent
 

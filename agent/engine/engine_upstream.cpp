@@ -25,17 +25,21 @@ upstream::Failure LocalFailure(std::string code, std::string message) {
 }  // namespace
 
 void Engine::Enqueue(KeyState& ks, Waiter waiter, int sessions) {
-  waiter.id = next_waiter_id_++;
   waiter.waited = true;
   if (ks.in_flight && ks.unreachable) {
     // The server was not reached a moment ago and the retries have not
     // reached it yet: waiting for them would only delay the same answer.
+    deps_.scheduler.Cancel(waiter.deadline);
     Answer(ks, waiter, &*ks.unreachable);
     return;
   }
-  waiter.deadline = deps_.scheduler.RunAfter(
-      options_.request_deadline,
-      [this, ksp = &ks, id = waiter.id] { OnDeadline(*ksp, id); });
+  if (waiter.deadline == 0) {
+    // One that waited for its row keeps the deadline it had.
+    waiter.id = next_waiter_id_++;
+    waiter.deadline = deps_.scheduler.RunAfter(
+        options_.request_deadline,
+        [this, ksp = &ks, id = waiter.id] { OnDeadline(*ksp, id); });
+  }
   ks.waiters.push_back(std::move(waiter));
   if (!ks.in_flight) {
     StartRequest(ks, sessions, /*refresh=*/false);
@@ -101,8 +105,7 @@ void Engine::OnOutcome(KeyState& ks, upstream::Outcome outcome) {
   } else if (verdict != nullptr && ks.cached) {
     // An unsigned LICENSE_NOT_FOUND / PRODUCT_NOT_FOUND: the license is
     // gone, so an older cached verdict must not serve offline either.
-    ks.cached.reset();
-    --cached_count_;
+    DropCached(ks);
     DeleteVerdictOf(ks);
   }
   CompleteOutcome(ks, outcome);
@@ -176,10 +179,7 @@ void Engine::StoreVerdictThen(KeyState& ks,
         // A denial is answered anyway: memory holds it, and
         // the disk holds it, or nothing, or (STORE_NOT_DURABLE,
         // retried) the old one.
-        if (!ksp->cached) {
-          ++cached_count_;
-        }
-        ksp->cached = std::move(cached);
+        SetCached(*ksp, std::move(cached));
         then(Ok());
       });
 }
@@ -273,7 +273,17 @@ void Engine::OnDeadline(KeyState& ks, std::uint64_t waiter_id) {
   }
   Waiter w = std::move(*it);
   ks.waiters.erase(it);
-  // The request goes on and updates the cache; this ask is answered now.
+  if (verifying_) {
+    // H is not known before the pass ends: no decision, a refusal that
+    // says why.
+    Decision d = StartingDecision();
+    Tally(w, d);
+    w.done(std::move(d));
+    NoteWaiterDone(w);
+    return;
+  }
+  // The request (or the read of the row) goes on and updates the cache;
+  // this ask is answered now.
   const upstream::Outcome timeout =
       LocalFailure("TIMEOUT", "no upstream answer within requestDeadlineMs");
   Answer(ks, w, &timeout);

@@ -1,9 +1,9 @@
-// The engine's verification of the cached verdicts read at start: no row
+// The engine's verification of the cached verdicts at start: no row
 // answers before its signature is checked. READY waits for none; the rows
-// are checked in the background after READY, a batch at a time on the
-// worker, and whatever is left when the first decision comes is checked
-// then, on the loop (FinishVerifying): every decision reads H, whose floor
-// is the newest signed time in the whole cache (spec/agent.md §4 "at start
+// are read and checked after READY, a page at a time on the worker, so
+// memory holds one page of rows, not the table. Every authorize waits for
+// the pass (Engine::WaitForRow): every decision reads H, whose floor is
+// the newest signed time in the whole cache (spec/agent.md §4 "at start
 // every verdict is verified again", issue 11).
 #include <spdlog/spdlog.h>
 
@@ -23,40 +23,14 @@ namespace {
 // Rows per worker task: ~70 us of signature check each, so a task holds the
 // worker (and a verdict write queued behind it) for a few milliseconds.
 constexpr std::size_t kVerifyBatch = 64;
+// After a failed read of a page: the pass tries again (asks keep waiting,
+// each answered AGENT_OFFLINE at its deadline).
+constexpr auto kVerifyRetry = std::chrono::seconds(1);
 
 }  // namespace
 
-void Engine::EnsureVerified(KeyState& ks) {
-  if (ks.unverified) {
-    AcceptVerified(ks, deps_.store.CheckVerdict(*ks.unverified));
-  }
-}
-
-void Engine::FinishVerifying() {
-  if (unverified_count_ == 0) {
-    return;
-  }
-  // A row asked for is not enough: a deleted time mark and a clock set back
-  // leave H resting on the newest signed time in the cache, possibly in a
-  // row the pass has not reached. The cost (a signature check per row left,
-  // once) falls on the first decision after start, never on READY.
-  const std::size_t left = unverified_count_;
-  for (const std::string& key : to_verify_) {
-    auto it = keys_.find(key);
-    if (it != keys_.end()) {
-      EnsureVerified(*it->second);
-    }
-  }
-  spdlog::info(
-      "engine: verified the {} cached verdicts left before the first "
-      "decision (the clock's floor is the newest time signed into them)",
-      left);
-}
-
-void Engine::AcceptVerified(KeyState& ks, const Status& check) {
-  store::StoredVerdict row = std::move(*ks.unverified);
-  ks.unverified.reset();
-  --unverified_count_;
+std::optional<CachedVerdict> Engine::VerifiedRow(store::StoredVerdict row,
+                                                 const Status& check) {
   auto drop = [this](const store::VerdictKey& key) {
     store::VerdictStore& store = deps_.store;
     deps_.worker.Submit([&store, key] { return store.DeleteVerdict(key); },
@@ -76,7 +50,7 @@ void Engine::AcceptVerified(KeyState& ks, const Status& check) {
                  row.key.product_id, log::MaskValue(row.key.license_key),
                  check.error().message);
     drop(row.key);
-    return;
+    return std::nullopt;
   }
   auto verdict = upstream::ParseVerifiedMaterial(row.material);
   auto fields = upstream::IdentityFromRequestBody(row.material.request_body);
@@ -87,7 +61,7 @@ void Engine::AcceptVerified(KeyState& ks, const Status& check) {
         "deleted",
         row.key.product_id, verdict ? "request body" : verdict.error().message);
     drop(row.key);
-    return;
+    return std::nullopt;
   }
   // H never stays below the newest time a server signed into the cache.
   if (auto t = NewestSignedTime(*verdict)) {
@@ -98,7 +72,7 @@ void Engine::AcceptVerified(KeyState& ks, const Status& check) {
         "engine: cached verdict for product {} belongs to another hardware "
         "ID; ignored",
         row.key.product_id);
-    return;
+    return std::nullopt;
   }
   // received_at is not signed: a verdict's age counts from the time the
   // server signed into it, which the row may only make older. A verdict
@@ -106,62 +80,98 @@ void Engine::AcceptVerified(KeyState& ks, const Status& check) {
   const long long issued =
       SignedIssuedAt(*verdict).value_or(UnixTime{0}).seconds;
   const long long now = time_->EstimatedNowSeconds();
-  ks.cached = CachedVerdict{*std::move(verdict), std::move(fields->hwid),
-                            std::min({row.received_at, issued, now})};
-  ++cached_count_;
+  return CachedVerdict{*std::move(verdict), std::move(fields->hwid),
+                       std::min({row.received_at, issued, now})};
 }
 
-void Engine::VerifySomeInBackground() {
+void Engine::AcceptPassRow(store::StoredVerdict row, const Status& check) {
+  store::VerdictKey key = row.key;
+  auto cached = VerifiedRow(std::move(row), check);
+  if (!cached) {
+    return;
+  }
+  auto it = keys_.find(KeyString(key));
+  if (it != keys_.end()) {  // asked for while the pass ran
+    SetCached(*it->second, *std::move(cached));
+    return;
+  }
+  // The first rows fill memory up to its bound; the rest are asked for
+  // from disk when an app wants them.
+  if (cached_count_ < options_.max_cached_verdicts) {
+    SetCached(StateFor(key), *std::move(cached));
+    return;
+  }
+  on_disk_.insert(std::hash<std::string>{}(KeyString(key)));
+}
+
+void Engine::VerifyNextPage() {
   if (stopped_) {
     return;
   }
-  using Batch = std::vector<std::pair<std::string, store::StoredVerdict>>;
-  auto batch = std::make_shared<Batch>();
-  while (verify_next_ < to_verify_.size() && batch->size() < kVerifyBatch) {
-    auto it = keys_.find(to_verify_[verify_next_++]);
-    if (it == keys_.end()) {
-      continue;
-    }
-    if (it->second->unverified) {
-      batch->emplace_back(it->first, *it->second->unverified);
-    } else {
-      // Verified by FinishVerifying meanwhile; a dropped or foreign row
-      // left a state with nothing in it.
-      ForgetIfUnused(*it->second);
-    }
-  }
-  if (batch->empty()) {
-    to_verify_ = {};
-    verify_next_ = 0;
-    spdlog::info("engine: every cached verdict verified ({} kept)",
-                 cached_count_);
-    return;
-  }
-  auto results = std::make_shared<std::vector<Status>>(batch->size());
-  const store::VerdictStore& store = deps_.store;
+  struct Page {
+    store::VerdictPage page;
+    std::vector<Status> checks;
+  };
+  auto page = std::make_shared<Page>();
+  store::VerdictStore& store = deps_.store;
   deps_.worker.Submit(
-      [&store, batch, results]() -> Status {
-        for (std::size_t i = 0; i < batch->size(); ++i) {
-          (*results)[i] = store.CheckVerdict((*batch)[i].second);
+      [&store, page, after = verify_after_]() -> Status {
+        auto read = store.LoadUnverifiedPage(after, kVerifyBatch);
+        if (!read) {
+          return tl::unexpected(read.error());
+        }
+        page->page = *std::move(read);
+        page->checks.reserve(page->page.rows.size());
+        for (const store::StoredVerdict& row : page->page.rows) {
+          page->checks.push_back(store.CheckVerdict(row));
         }
         return Ok();
       },
-      [this, batch, results](Status) {
+      [this, page](Status s) {
         if (stopped_) {
           return;
         }
-        for (std::size_t i = 0; i < batch->size(); ++i) {
-          auto it = keys_.find((*batch)[i].first);
-          // Verified on demand meanwhile: nothing left to do.
-          if (it == keys_.end() || !it->second->unverified) {
-            continue;
-          }
-          KeyState& ks = *it->second;
-          AcceptVerified(ks, (*results)[i]);
-          ForgetIfUnused(ks);
+        if (!s) {
+          counters_.CountStoreError(StoreOp::kLoadVerdict);
+          spdlog::error(
+              "engine: reading the cached verdicts to verify them: {}; "
+              "retrying (asks are answered AGENT_OFFLINE meanwhile)",
+              s.error().message);
+          verify_retry_timer_ = deps_.scheduler.RunAfter(kVerifyRetry, [this] {
+            verify_retry_timer_ = 0;
+            VerifyNextPage();
+          });
+          return;
         }
-        VerifySomeInBackground();
+        std::vector<store::StoredVerdict>& rows = page->page.rows;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          AcceptPassRow(std::move(rows[i]), page->checks[i]);
+        }
+        verify_left_ -= std::min(verify_left_, rows.size());
+        if (!page->page.next_after) {
+          FinishVerifying();
+          return;
+        }
+        verify_after_ = std::move(page->page.next_after);
+        VerifyNextPage();
       });
+}
+
+void Engine::FinishVerifying() {
+  verifying_ = false;
+  verify_left_ = 0;
+  verify_after_.reset();
+  spdlog::info(
+      "engine: every cached verdict verified ({} in memory, {} on disk "
+      "only)",
+      cached_count_, on_disk_.size());
+  std::vector<KeyState*> waiting = std::move(waiting_for_pass_);
+  waiting_for_pass_.clear();
+  // Each is `loading` until its turn, so answering one never forgets
+  // another.
+  for (KeyState* ks : waiting) {
+    Resume(*ks);
+  }
 }
 
 }  // namespace gg::agent

@@ -19,32 +19,40 @@ Status SqliteVerdictStore::Close() {
   return db_.Close();
 }
 
-Result<std::vector<StoredVerdict>>
-SqliteVerdictStore::LoadUnverifiedVerdicts() {
+namespace {
+
+constexpr const char* kRowColumns =
+    "SELECT product_id, license_key, request_nonce, request_body, status,"
+    " response_timestamp, response_signature, response_body, received_at"
+    " FROM verdicts";
+
+StoredVerdict ReadRow(const sqlite::Statement& row) {
+  StoredVerdict v;
+  v.key.product_id = row.ColumnText(0);
+  v.key.license_key = row.ColumnText(1);
+  v.material.request_nonce = row.ColumnText(2);
+  v.material.request_body = row.ColumnText(3);
+  v.material.status = static_cast<int>(row.ColumnInt(4));
+  v.material.response_timestamp = row.ColumnText(5);
+  v.material.response_signature = row.ColumnText(6);
+  v.material.response_body = row.ColumnText(7);
+  v.received_at = row.ColumnInt(8);
+  return v;
+}
+
+Result<std::vector<StoredVerdict>> ReadRows(sqlite::Statement& stmt) {
   std::vector<StoredVerdict> rows;
-  {
-    auto stmt = db_.Prepare(
-        "SELECT product_id, license_key, request_nonce, request_body, status,"
-        " response_timestamp, response_signature, response_body, received_at"
-        " FROM verdicts");
-    if (!stmt)
-      return tl::unexpected(stmt.error());
-    auto read = stmt->ForEachRow([&rows](const sqlite::Statement& row) {
-      StoredVerdict v;
-      v.key.product_id = row.ColumnText(0);
-      v.key.license_key = row.ColumnText(1);
-      v.material.request_nonce = row.ColumnText(2);
-      v.material.request_body = row.ColumnText(3);
-      v.material.status = static_cast<int>(row.ColumnInt(4));
-      v.material.response_timestamp = row.ColumnText(5);
-      v.material.response_signature = row.ColumnText(6);
-      v.material.response_body = row.ColumnText(7);
-      v.received_at = row.ColumnInt(8);
-      rows.push_back(std::move(v));
-    });
-    if (!read)
-      return tl::unexpected(read.error());
-  }
+  auto read = stmt.ForEachRow(
+      [&rows](const sqlite::Statement& row) { rows.push_back(ReadRow(row)); });
+  if (!read)
+    return tl::unexpected(read.error());
+  return rows;
+}
+
+}  // namespace
+
+std::vector<StoredVerdict> SqliteVerdictStore::DropSuperseded(
+    std::vector<StoredVerdict> rows) {
   if (superseded_ == nullptr || superseded_->size() == 0)
     return rows;
   std::vector<StoredVerdict> current;
@@ -66,6 +74,73 @@ SqliteVerdictStore::LoadUnverifiedVerdicts() {
     ClearSuperseded(v.key);
   }
   return current;
+}
+
+Result<std::vector<StoredVerdict>>
+SqliteVerdictStore::LoadUnverifiedVerdicts() {
+  auto stmt = db_.Prepare(kRowColumns);
+  if (!stmt)
+    return tl::unexpected(stmt.error());
+  auto rows = ReadRows(*stmt);
+  if (!rows)
+    return tl::unexpected(rows.error());
+  return DropSuperseded(*std::move(rows));
+}
+
+Result<VerdictPage> SqliteVerdictStore::LoadUnverifiedPage(
+    const std::optional<VerdictKey>& after,
+    std::size_t limit) {
+  // The primary key's order: each page is one index range, however large
+  // the table.
+  auto stmt =
+      db_.Prepare(std::string(kRowColumns) +
+                  (after ? " WHERE (product_id, license_key) > (?1, ?2)" : "") +
+                  " ORDER BY product_id, license_key LIMIT ?3");
+  if (!stmt)
+    return tl::unexpected(stmt.error());
+  Status bound = stmt->Bind(3, static_cast<long long>(limit));
+  if (bound && after) {
+    bound = stmt->Bind(1, after->product_id).and_then([&] {
+      return stmt->Bind(2, after->license_key);
+    });
+  }
+  if (!bound)
+    return tl::unexpected(bound.error());
+  auto rows = ReadRows(*stmt);
+  if (!rows)
+    return tl::unexpected(rows.error());
+  VerdictPage page;
+  if (rows->size() == limit && limit > 0)
+    page.next_after = rows->back().key;
+  page.rows = DropSuperseded(*std::move(rows));
+  return page;
+}
+
+Result<std::optional<StoredVerdict>> SqliteVerdictStore::LoadUnverifiedVerdict(
+    const VerdictKey& key) {
+  auto stmt = db_.Prepare(std::string(kRowColumns) +
+                          " WHERE product_id = ?1 AND license_key = ?2");
+  if (!stmt)
+    return tl::unexpected(stmt.error());
+  if (auto s = stmt->Bind(1, key.product_id).and_then([&] {
+        return stmt->Bind(2, key.license_key);
+      });
+      !s)
+    return tl::unexpected(s.error());
+  auto rows = ReadRows(*stmt);
+  if (!rows)
+    return tl::unexpected(rows.error());
+  auto current = DropSuperseded(*std::move(rows));
+  if (current.empty())
+    return std::optional<StoredVerdict>();
+  return std::optional<StoredVerdict>(std::move(current.front()));
+}
+
+Result<std::size_t> SqliteVerdictStore::CountVerdicts() {
+  auto n = db_.QueryInt("SELECT count(*) FROM verdicts");
+  if (!n)
+    return tl::unexpected(n.error());
+  return static_cast<std::size_t>(*n);
 }
 
 Status SqliteVerdictStore::CheckVerdict(const StoredVerdict& verdict) const {

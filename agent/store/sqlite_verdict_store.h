@@ -22,7 +22,8 @@
 // LoadVerdicts() checks every row (verdict_check.h), on up to
 // StoreOptions::verify_threads short-lived threads of its own, and deletes,
 // with a warning, each row that fails. LoadUnverifiedVerdicts() only reads
-// (the agent's start: it checks each row with CheckVerdict later). PutVerdict()
+// (the agent's start: it checks each row with CheckVerdict later), as do
+// LoadUnverifiedPage() and LoadUnverifiedVerdict(). PutVerdict()
 // refuses a verdict that would fail the same checks, and is durable (committed
 // with synchronous=FULL) when it returns.
 //
@@ -73,6 +74,12 @@ class SqliteVerdictStore final : public VerdictStore {
   [[nodiscard]] Result<std::vector<StoredVerdict>> LoadVerdicts() override;
   [[nodiscard]] Result<std::vector<StoredVerdict>> LoadUnverifiedVerdicts()
       override;
+  [[nodiscard]] Result<VerdictPage> LoadUnverifiedPage(
+      const std::optional<VerdictKey>& after,
+      std::size_t limit) override;
+  [[nodiscard]] Result<std::optional<StoredVerdict>> LoadUnverifiedVerdict(
+      const VerdictKey& key) override;
+  [[nodiscard]] Result<std::size_t> CountVerdicts() override;
   [[nodiscard]] Status CheckVerdict(
       const StoredVerdict& verdict) const override;
   [[nodiscard]] Status PutVerdict(const StoredVerdict& verdict) override;
@@ -104,6 +111,8 @@ class SqliteVerdictStore final : public VerdictStore {
  private:
   SqliteVerdictStore(StoreOptions options, sqlite::Db db);
   [[nodiscard]] Status DeleteRow(const VerdictKey& key);
+  // Leaves out (and deletes, with a warning) the rows of superseded keys.
+  std::vector<StoredVerdict> DropSuperseded(std::vector<StoredVerdict> rows);
   // After a successful write or delete of the key's row.
   void ClearSuperseded(const VerdictKey& key);
 

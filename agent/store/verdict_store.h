@@ -33,6 +33,14 @@ struct StoredVerdict {
   long long received_at = 0;
 };
 
+// One page of LoadUnverifiedPage: the rows (a superseded one is left out,
+// so there may be fewer than asked for) and the key to read on from,
+// nullopt when the table has no more rows.
+struct VerdictPage {
+  std::vector<StoredVerdict> rows;
+  std::optional<VerdictKey> next_after;
+};
+
 struct UpstreamEvent {
   long long at = 0;  // Unix seconds
   std::string product_id;
@@ -52,6 +60,18 @@ class VerdictStore {
   // on demand or in the background after READY.
   [[nodiscard]] virtual Result<std::vector<StoredVerdict>>
   LoadUnverifiedVerdicts() = 0;
+  // The same, a page at a time in key order: up to `limit` rows with keys
+  // after `after` (from the first when nullopt). The agent's start reads
+  // the cache this way, so that memory holds one page, not every row.
+  [[nodiscard]] virtual Result<VerdictPage> LoadUnverifiedPage(
+      const std::optional<VerdictKey>& after,
+      std::size_t limit) = 0;
+  // One key's row as it is on disk (NOT verified), nullopt when none: for
+  // a verdict the agent holds on disk only (its memory keeps the hot ones).
+  [[nodiscard]] virtual Result<std::optional<StoredVerdict>>
+  LoadUnverifiedVerdict(const VerdictKey& key) = 0;
+  // How many rows the verdict table holds (what start has to verify).
+  [[nodiscard]] virtual Result<std::size_t> CountVerdicts() = 0;
   // The checks LoadVerdicts applies to a row (signature, status, the row's
   // own key in the signed request). Pure: callable from any thread, also
   // while another thread uses the store.

@@ -28,6 +28,37 @@ class FakeVerdictStore final : public store::VerdictStore {
   Result<std::vector<store::StoredVerdict>> LoadUnverifiedVerdicts() override {
     return LoadVerdicts();
   }
+  Result<store::VerdictPage> LoadUnverifiedPage(
+      const std::optional<store::VerdictKey>& after,
+      std::size_t limit) override {
+    ++page_reads;
+    if (fail_reads) {
+      return MakeError(ErrorCode::kStore, "injected read failure");
+    }
+    store::VerdictPage page;
+    // Key() orders as (product_id, license_key) does: '\n' sorts first.
+    auto it = after ? verdicts.upper_bound(Key(*after)) : verdicts.begin();
+    for (; it != verdicts.end() && page.rows.size() < limit; ++it) {
+      page.rows.push_back(it->second);
+    }
+    if (page.rows.size() == limit && limit > 0) {
+      page.next_after = page.rows.back().key;
+    }
+    return page;
+  }
+  Result<std::optional<store::StoredVerdict>> LoadUnverifiedVerdict(
+      const store::VerdictKey& key) override {
+    log.push_back("load:" + key.license_key);
+    if (fail_reads) {
+      return MakeError(ErrorCode::kStore, "injected read failure");
+    }
+    auto it = verdicts.find(Key(key));
+    if (it == verdicts.end()) {
+      return std::optional<store::StoredVerdict>();
+    }
+    return std::optional<store::StoredVerdict>(it->second);
+  }
+  Result<std::size_t> CountVerdicts() override { return verdicts.size(); }
   // Fails for the license keys in `bad_signatures`, as the real store's
   // check fails for an edited row.
   Status CheckVerdict(const store::StoredVerdict& verdict) const override {
@@ -106,7 +137,9 @@ class FakeVerdictStore final : public store::VerdictStore {
   // Injected faults: PutVerdict / DeleteVerdict fail while set.
   bool fail_verdict_writes = false;
   bool fail_verdict_deletes = false;
-  bool fail_marks = false;           // MarkSuperseded fails while set
+  bool fail_marks = false;  // MarkSuperseded fails while set
+  bool fail_reads = false;  // LoadUnverifiedPage / LoadUnverifiedVerdict
+  int page_reads = 0;       // LoadUnverifiedPage calls
   std::set<std::string> superseded;  // Key()s MarkSuperseded marked
 };
 

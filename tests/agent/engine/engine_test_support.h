@@ -55,7 +55,9 @@ using Reply = std::shared_ptr<std::optional<Decision>>;
 
 class EngineTest : public ::testing::Test {
  protected:
-  void StartEngine() {
+  // `finish_start_pass`: lets the worker verify the seeded rows, as a
+  // running agent does within moments of READY (asks wait for it).
+  void StartEngine(bool finish_start_pass = true) {
     engine_ = std::make_unique<Engine>(
         options_,
         EngineIdentity{[](std::string_view) { return testing::kHwid; },
@@ -63,6 +65,9 @@ class EngineTest : public ::testing::Test {
         EngineDeps{clock_, random_, upstream_, store_, scheduler_, scheduler_,
                    probe_, sink_});
     ASSERT_TRUE(engine_->Start());
+    if (finish_start_pass) {
+      scheduler_.RunUntilIdle();
+    }
   }
 
   Reply Ask(std::string key = "KEY-1",
