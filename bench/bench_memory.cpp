@@ -88,25 +88,35 @@ void RunStart(devserver::DevServer& server, Report& report) {
 
   SeedStateDir(config, dir.path(), "BENCH-", 10000);
   std::vector<double> ms;
+  std::vector<double> first_ms;
   bool answered = true;
   long long loaded = -1;
   for (int run = 0; run < 3; ++run) {
     auto a = Must(AgentProcess::Start(config, dir.path()), "agent");
     ms.push_back(static_cast<double>(a.start_to_ready().count()) / 1000.0);
-    // Ready means ready: a cached key is answered from the cache at once.
+    // Ready means ready: a cached key is answered from the cache (it waits
+    // for the verification of every row, whose newest signed time is the
+    // clock's floor); how long that takes after READY is in the note.
+    const auto asked = std::chrono::steady_clock::now();
     auto c = Must(LineClient::Connect(a.SocketPath()), "connect");
     Must(c.Send(AuthorizeLine(1, kProduct, "BENCH-09999", false)), "send");
     answered = answered && !CachedSession(Must(c.ReadLine(), "read")).empty();
+    first_ms.push_back(std::chrono::duration<double, std::milli>(
+                           std::chrono::steady_clock::now() - asked)
+                           .count());
     auto st = Must(c.Call({{"v", 1}, {"id", 2}, {"op", "status"}}), "status");
     loaded = st.value("cachedVerdicts", -1LL);
     a.Stop();
   }
   std::sort(ms.begin(), ms.end());
-  char note[160];
+  std::sort(first_ms.begin(), first_ms.end());
+  char note[200];
   std::snprintf(note, sizeof(note),
                 "runs %.1f, %.1f, %.1f ms; cached allow right after ready: "
-                "%s; cachedVerdicts %lld",
-                ms[0], ms[1], ms[2], answered ? "yes" : "NO", loaded);
+                "%s, answered %.0f ms after ready (median); cachedVerdicts "
+                "%lld",
+                ms[0], ms[1], ms[2], answered ? "yes" : "NO", first_ms[1],
+                loaded);
   report.Add({"start_10000",
               "start to ready, 10,000 cached verdicts (median of 3)", ms[1],
               "ms", 100, "target", "<= 100 ms", ms[1] <= 100 && answered,
