@@ -6,9 +6,10 @@
 // not measure.
 //
 // Usage: gg-bench [seconds per throughput run, default 3] [--json FILE]
-//                 [--agent PATH]
+//                 [--agent PATH] [--only speed|start|keys|offline]
 //   --json FILE writes the rows as JSON too ("-": stdout; the table then
-//   goes to stderr); --agent measures another gg-agent build.
+//   goes to stderr); --agent measures another gg-agent build; --only runs
+//   one group of rows (to profile it).
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,9 +26,12 @@
 int main(int argc, char** argv) {
   int seconds = 3;
   std::string json;
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
       json = argv[++i];
+    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only = argv[++i];
     } else if (std::strcmp(argv[i], "--agent") == 0 && i + 1 < argc) {
       gg::bench::SetAgentBinary(argv[++i]);
     } else if (std::atoi(argv[i]) > 0) {
@@ -35,7 +39,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: gg-bench [seconds per run] [--json FILE|-] "
-                   "[--agent PATH]\n");
+                   "[--agent PATH] [--only speed|start|keys|offline]\n");
       return 2;
     }
   }
@@ -49,7 +53,7 @@ int main(int argc, char** argv) {
     }
   }
   gg::bench::Report report;
-  gg::bench::RunAll(seconds, report);
+  gg::bench::RunAll(seconds, only, report);
   report.PrintTable();
   if (!json.empty()) {
     std::fflush(stdout);

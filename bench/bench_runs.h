@@ -23,7 +23,8 @@ inline const std::string kWarmKey = devserver::kDemoLicenseKey;
 inline constexpr char kColdKey[] = "BENCH-COLD-0001";
 
 // Every measurement, in order, into `report`.
-void RunAll(int seconds, Report& report);
+// `only`: one group ("speed", "start", "keys", "offline"), or all when empty.
+void RunAll(int seconds, const std::string& only, Report& report);
 
 // bench_speed.cpp: throughput, latency at 1 and 8 clients, 10,000 open
 // sessions and the 1,000 cold asks, on one running agent.

@@ -171,7 +171,7 @@ void Engine::Authorize(AuthorizeInput input, Callback done) {
 void Engine::Proceed(KeyState& ks, Waiter w, bool counted) {
   // No decision before the start pass has verified every row (H's floor),
   // and none from memory alone for a key whose verdict is on disk.
-  if (verifying_ || ks.loading || (!ks.cached && OnDiskOnly(ks))) {
+  if (floor_pending_ || ks.loading || (!ks.cached && OnDiskOnly(ks))) {
     WaitForRow(ks, std::move(w), counted);
     return;
   }
@@ -179,6 +179,11 @@ void Engine::Proceed(KeyState& ks, Waiter w, bool counted) {
     if (counted) {
       deps_.scheduler.Cancel(done_waiter.deadline);
       NoteWaiterDone(done_waiter);
+    }
+    // Past the bound while keys were held (asks parked during the start
+    // pass, sessions): each answer moves a few more to disk only.
+    if (cached_count_ > options_.max_cached_verdicts) {
+      EvictColdVerdicts(ks);
     }
     ForgetIfUnused(ks);
   };
@@ -323,10 +328,10 @@ void Engine::Deliver(KeyState& ks, Waiter& w, Decision d) {
 EngineStatus Engine::StatusSnapshot() const {
   EngineStatus s = status_;
   s.sessions = sessions_.size();
-  // In memory, on disk only, and not reached by the start pass yet (each
+  // In memory, on disk only, and not reached by the floor pass yet (each
   // is verified before it is used, and dropped, no longer counted, if it
   // fails).
-  s.cached_verdicts = cached_count_ + on_disk_.size() + verify_left_;
+  s.cached_verdicts = cached_count_ + on_disk_.size() + floor_left_;
   s.tracked_keys = keys_.size();
   s.uptime_seconds =
       duration_cast<seconds>(deps_.clock.Monotonic() - start_mono_).count();

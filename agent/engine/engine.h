@@ -170,13 +170,15 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Reads the time marks and instance id and counts the cached verdict
-  // rows, and starts the periodic timers. The rows are verified again
-  // (signature, its own key in the signed request; a row that fails is
-  // deleted and logged; one for another hwid is ignored) after Start, a
-  // page at a time on the worker; until that pass is done, every
-  // authorize waits for it (within requestDeadlineMs, else AGENT_OFFLINE):
-  // every decision reads H, whose floor is the newest time signed into
-  // any row. Error when the store cannot be read.
+  // rows, and starts the periodic timers. After Start, on the worker, a
+  // page at a time: the floor pass reads each row's claimed signed times
+  // (every decision reads H, whose floor is the newest time signed into
+  // any row), and every authorize waits for it (within requestDeadlineMs,
+  // else AGENT_OFFLINE); then the verify pass checks every row again in
+  // the background (signature, its own key in the signed request; a row
+  // that fails is deleted and logged; one for another hwid is ignored). A
+  // row asked for before it is checked is checked then, before it answers.
+  // Error when the store cannot be read.
   [[nodiscard]] Status Start();
 
   // authorize (ipc.md): `done` runs exactly once, synchronously on the
@@ -243,8 +245,11 @@ class Engine {
 
   // engine_verify.cpp (the start pass) and engine_cache.cpp (the bounded
   // in-memory cache)
+  void ReadFloorPage();
+  void FinishFloor();
   void VerifyNextPage();
-  void FinishVerifying();
+  // After `failed` store read of a start pass: `retry` in a second.
+  void RetryPassLater(const Status& failed, void (Engine::*retry)());
   // The row as a cached verdict once its check passed (raising H by its
   // signed time), else nullopt: a bad row is deleted, a foreign one left.
   std::optional<CachedVerdict> VerifiedRow(store::StoredVerdict row,
@@ -317,13 +322,16 @@ class Engine {
   // past the bound at start). A collision costs one disk read that finds
   // nothing, then the usual upstream request.
   std::unordered_set<std::size_t> on_disk_;
-  // The start pass: rows are read after verify_after_, and verify_left_ of
-  // the rows counted at start are not reached yet. Asks that came before
-  // it ended wait in the keys of waiting_for_pass_ (KeyState::loading).
-  bool verifying_ = false;
-  std::optional<store::VerdictKey> verify_after_;
-  std::size_t verify_left_ = 0;
+  // The start, in two passes over the rows (engine_verify.cpp). The floor
+  // pass reads every row's claimed signed times and key (floor_after_ is
+  // its cursor, floor_left_ the rows counted at start it has not reached)
+  // while asks wait in the keys of waiting_for_pass_ (KeyState::loading);
+  // then the verify pass checks every row in the background.
+  bool floor_pending_ = false;
+  std::optional<store::VerdictKey> floor_after_;
+  std::size_t floor_left_ = 0;
   std::vector<KeyState*> waiting_for_pass_;
+  std::optional<store::VerdictKey> verify_after_;
   Scheduler::TimerId verify_retry_timer_ = 0;
   std::uint64_t next_waiter_id_ = 1;
   MonoTime start_mono_{};

@@ -45,7 +45,7 @@ void Engine::WaitForRow(KeyState& ks, Waiter w, bool counted) {
     return;
   }
   ks.loading = true;
-  if (verifying_) {
+  if (floor_pending_) {
     waiting_for_pass_.push_back(&ks);
   } else {
     LoadFromDisk(ks);

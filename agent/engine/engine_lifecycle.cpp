@@ -73,9 +73,9 @@ Status Engine::Start() {
 
   // Rows are counted, not read: verifying 10,000 Ed25519 signatures would
   // hold READY back for seconds, and holding every row would cost memory
-  // for each. They are read and verified a page at a time after READY
-  // (VerifyNextPage), each raising H by its signed time as
-  // HighWaterAtStart's floor would have; asks wait for that pass.
+  // for each. They are read a page at a time after READY (ReadFloorPage),
+  // each raising H by its claimed signed time as HighWaterAtStart's floor
+  // would have (asks wait for that pass), and verified after it.
   auto rows = deps_.store.CountVerdicts();
   if (!rows) {
     return tl::unexpected(rows.error());
@@ -85,8 +85,8 @@ Status Engine::Start() {
       duration_cast<seconds>(options_.persist_interval).count(), std::nullopt);
   time_.emplace(deps_.clock, options_.clock_rollback_tolerance_seconds,
                 TimeMarks{h, persisted.wall_high_water, std::nullopt});
-  verify_left_ = *rows;
-  verifying_ = *rows > 0;
+  floor_left_ = *rows;
+  floor_pending_ = *rows > 0;
   // At once, not at the first periodic mark: a SIGKILL a second from now
   // must not take the time back to the last clean stop.
   if (auto s = PutMarks(deps_.store, time_->MarksToPersist()); !s) {
@@ -97,8 +97,8 @@ Status Engine::Start() {
   started_ = true;
   SchedulePersist();
   ScheduleSweep();
-  if (verifying_) {
-    VerifyNextPage();
+  if (floor_pending_) {
+    ReadFloorPage();
   }
   spdlog::info("engine: started with {} cached verdicts (verified after start)",
                *rows);
@@ -156,7 +156,7 @@ void Engine::Stop(std::function<void()> done) {
     ks->waiters.clear();
     for (Waiter& w : waiters) {
       deps_.scheduler.Cancel(w.deadline);
-      if (verifying_) {
+      if (floor_pending_) {
         // No decision before the pass: H is not known.
         Decision d = StoppingDecision();
         Tally(w, d);

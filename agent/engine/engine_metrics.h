@@ -12,6 +12,7 @@
 #ifndef GG_AGENT_ENGINE_ENGINE_METRICS_H_
 #define GG_AGENT_ENGINE_ENGINE_METRICS_H_
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -58,10 +59,8 @@ inline constexpr std::array<std::string_view, 21> kReasonLabels = {
 
 // The last index of EngineCounters::answers: a reason label (allow, deny)
 // or a RequestErrorCode (error).
-inline constexpr std::size_t kAnswerCodeSlots = kReasonLabels.size() >
-                                                        kRequestErrorCodeCount
-                                                    ? kReasonLabels.size()
-                                                    : kRequestErrorCodeCount;
+inline constexpr std::size_t kAnswerCodeSlots =
+    std::max(kReasonLabels.size(), kRequestErrorCodeCount);
 
 // The index of `code` in kReasonLabels ("OTHER" when not there).
 std::size_t ReasonLabelIndex(std::string_view code);

@@ -273,7 +273,7 @@ void Engine::OnDeadline(KeyState& ks, std::uint64_t waiter_id) {
   }
   Waiter w = std::move(*it);
   ks.waiters.erase(it);
-  if (verifying_) {
+  if (floor_pending_) {
     // H is not known before the pass ends: no decision, a refusal that
     // says why.
     Decision d = StartingDecision();

@@ -106,7 +106,10 @@ void TimeKeeper::OnServerTime(WallTime server_time) {
 }
 
 void TimeKeeper::RaiseHighWater(long long signed_floor) {
-  const WallTime floor = FromUnixSeconds(signed_floor);
+  // A claimed time read before its row is verified (engine_verify.cpp) may
+  // be anything up to year 9999: clamped, as a persisted mark is, never
+  // left to overflow into the past.
+  const WallTime floor = ToWallTimeClamped(UnixTime{signed_floor});
   high_water_ = high_water_ ? std::max(*high_water_, floor) : floor;
 }
 

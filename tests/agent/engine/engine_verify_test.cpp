@@ -1,8 +1,9 @@
 // Cached rows are verified after start, never before they are used: Start
-// checks no signature and reads no row; the worker reads and checks them a
-// page at a time, and every authorize waits for that pass (the newest
-// signed time among the rows is the clock's floor). A tampered row never
-// answers: it is deleted and the ask goes upstream.
+// checks no signature and reads no row; the worker reads every row's
+// claimed signed times a page at a time (the newest is the clock's floor),
+// and every authorize waits for that pass; then it checks every row in
+// the background, and a row asked for before that is checked on demand. A
+// tampered row never answers: it is deleted and the ask goes upstream.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -28,15 +29,16 @@ TEST_F(EngineTest, TamperedRowAskedRightAfterStartNeverAllows) {
   EXPECT_EQ(store_.checks, 0);  // READY did not wait for them
   EXPECT_EQ(store_.page_reads, 0);
 
-  // Before the pass has run: the asks wait for it.
+  // Before the floor pass has run: the asks wait for it.
   auto tampered = Ask("TAMPERED");
   auto good = Ask("GOOD");
   EXPECT_FALSE(tampered->has_value());
   EXPECT_FALSE(good->has_value());
   EXPECT_EQ(upstream_.calls(), 0u);
 
-  scheduler_.RunUntilIdle();    // the pass
-  EXPECT_EQ(store_.checks, 3);  // each row once
+  scheduler_.RunUntilIdle();  // both passes, and the asked rows' reads
+  EXPECT_TRUE(Logged(store_.log, "load:TAMPERED"));
+  EXPECT_TRUE(Logged(store_.log, "load:GOOD"));
   EXPECT_TRUE(Logged(store_.log, "delete:TAMPERED"));
   ASSERT_TRUE(good->has_value());
   EXPECT_TRUE((*good)->allow);
@@ -50,10 +52,12 @@ TEST_F(EngineTest, TamperedRowAskedRightAfterStartNeverAllows) {
   EXPECT_EQ((*tampered)->reason_code, "AGENT_OFFLINE");
 
   EXPECT_EQ(engine_->StatusSnapshot().cached_verdicts, 2u);
-  auto later = Ask("LATER");
+  const int checks = store_.checks;
+  auto later = Ask("LATER");  // verified by the background pass
   ASSERT_TRUE(later->has_value());
   EXPECT_EQ(SourceName((*later)->source), "cache");
-  EXPECT_EQ(store_.checks, 3);  // no check on later asks
+  EXPECT_EQ(store_.checks, checks);  // no check on later asks
+  EXPECT_FALSE(Logged(store_.log, "load:LATER"));
 }
 
 TEST_F(EngineTest, StartPassDropsTamperedRows) {
@@ -73,10 +77,10 @@ TEST_F(EngineTest, StartPassDropsTamperedRows) {
 }
 
 // Root set the clock back and deleted the time marks: H then rests on the
-// newest time a server signed into the cache. That floor needs every row's
-// signature checked, so the first decision after start waits for the
-// whole pass (one row signed an hour after the clock here): the old row's
-// grace has run out, even asked at once.
+// newest time a server signed into the cache. That floor needs every
+// row's signed times read, so the first decision after start waits for
+// the floor pass (one row signed an hour after the clock here): the old
+// row's grace has run out, even asked at once.
 TEST_F(EngineTest, FirstAskAfterStartSeesTheNewestSignedTime) {
   Seed(
       VerdictSpec{
@@ -88,7 +92,6 @@ TEST_F(EngineTest, FirstAskAfterStartSeesTheNewestSignedTime) {
 
   auto old = Ask("OLD");  // before the pass has run
   scheduler_.RunUntilIdle();
-  EXPECT_EQ(store_.checks, 2);
   ASSERT_FALSE(old->has_value());  // not from the cache: upstream
   Answer(0, Offline());
   ASSERT_TRUE(old->has_value());
@@ -96,7 +99,7 @@ TEST_F(EngineTest, FirstAskAfterStartSeesTheNewestSignedTime) {
   EXPECT_EQ((*old)->reason_code, "OFFLINE_GRACE_EXPIRED");
 }
 
-// The pass reads a page at a time: more rows than one page all arrive,
+// The passes read a page at a time: more rows than one page all arrive,
 // and the memory bound holds while they do.
 TEST_F(EngineTest, StartPassReadsPagesAndKeepsTheBound) {
   options_.max_cached_verdicts = 50;
@@ -104,7 +107,7 @@ TEST_F(EngineTest, StartPassReadsPagesAndKeepsTheBound) {
     Seed(VerdictSpec{.license_key = "K" + std::to_string(1000 + i)}, kT0);
   }
   StartEngine();
-  EXPECT_EQ(store_.page_reads, 3);  // 64 + 64 + 22
+  EXPECT_EQ(store_.page_reads, 1 + 3);  // floor: 150; verify: 64 + 64 + 22
   EXPECT_EQ(store_.checks, 150);
   EXPECT_EQ(engine_->StatusSnapshot().cached_verdicts, 150u);
   EXPECT_LE(engine_->StatusSnapshot().tracked_keys, 50u);
@@ -119,6 +122,43 @@ TEST_F(EngineTest, StartPassReadsPagesAndKeepsTheBound) {
   EXPECT_TRUE(Logged(store_.log, "load:K1149"));
   EXPECT_EQ(store_.checks, 151);
   EXPECT_EQ(upstream_.calls(), 0u);
+}
+
+// A forged row (no signing key) that claims a signed time far ahead only
+// moves the clock's floor forward: a genuine verdict then looks older,
+// never younger (fail closed), and the forged row itself never answers.
+TEST_F(EngineTest, ForgedClaimedTimeOnlyRaisesTheFloor) {
+  Seed(VerdictSpec{.license_key = "REAL", .grace_seconds = 1800}, kT0);
+  Seed(VerdictSpec{.license_key = "FORGED", .server_time = kT0 + 7200}, kT0);
+  store_.bad_signatures.insert("FORGED");
+  StartEngine();
+  auto real = Ask("REAL");
+  scheduler_.RunUntilIdle();
+  ASSERT_FALSE(real->has_value());  // past its grace by the floor: upstream
+  Answer(0, Offline());
+  ASSERT_TRUE(real->has_value());
+  EXPECT_FALSE((*real)->allow);
+  EXPECT_EQ((*real)->reason_code, "OFFLINE_GRACE_EXPIRED");
+  auto forged = Ask("FORGED");
+  scheduler_.RunUntilIdle();
+  EXPECT_FALSE(forged->has_value() && (*forged)->allow);
+  EXPECT_TRUE(Logged(store_.log, "delete:FORGED"));
+}
+
+// A forged claim at the end of year 9999 (past what a clock holds) is
+// clamped, not wrapped into the past: nothing cached answers an allow.
+TEST_F(EngineTest, ForgedFarFutureClaimIsClampedNotWrapped) {
+  Seed(VerdictSpec{.license_key = "REAL"}, kT0);
+  Seed(VerdictSpec{.license_key = "FORGED", .server_time = 253402300799LL},
+       kT0);
+  store_.bad_signatures.insert("FORGED");
+  StartEngine();
+  auto real = Ask("REAL");
+  scheduler_.RunUntilIdle();
+  ASSERT_FALSE(real->has_value());  // stale by the floor: upstream
+  Answer(0, Offline());
+  ASSERT_TRUE(real->has_value());
+  EXPECT_FALSE((*real)->allow);
 }
 
 // A read error of the pass is retried; asks meanwhile are refused at their
