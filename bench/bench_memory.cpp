@@ -147,9 +147,15 @@ void RunManyKeys(devserver::DevServer& server, Report& report) {
   std::this_thread::sleep_for(milliseconds(500));
   const long kib = Must(agent.VmRssKiB(), "VmRSS");
   const long dirty = Must(agent.PrivateDirtyKiB(), "Private_Dirty");
-  char note[128];
-  std::snprintf(note, sizeof(note), "%lld/%d allowed; Private_Dirty %.1f MiB",
-                allowed.load(), kKeys, Mib(dirty));
+  auto c = Must(LineClient::Connect(agent.SocketPath()), "connect");
+  auto st = Must(c.Call({{"v", 1}, {"id", 1}, {"op", "status"}}), "status");
+  char note[200];
+  std::snprintf(note, sizeof(note),
+                "%lld/%d allowed; Private_Dirty %.1f MiB; then sessions %lld, "
+                "cachedVerdicts %lld (%lld in memory)",
+                allowed.load(), kKeys, Mib(dirty), st.value("sessions", -1LL),
+                st.value("cachedVerdicts", -1LL),
+                st.value("verdictsInMemory", -1LL));
   report.Add({"rss_100000_keys", "VmRSS after 100,000 distinct keys asked once",
               Mib(kib), "MiB", 32, "target", "<= 32 MiB",
               kib <= 32 * 1024 && allowed == kKeys, note});

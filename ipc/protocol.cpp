@@ -355,6 +355,7 @@ std::string EncodeStatus(const json& id, const StatusInfo& s) {
                {"rateLimit", rate_limit},
                {"sessions", s.sessions},
                {"cachedVerdicts", s.cached_verdicts},
+               {"verdictsInMemory", s.verdicts_in_memory},
                {"uptimeSeconds", s.uptime_seconds},
                {"storeError", store_error},
                {"maxConnections", s.max_connections},

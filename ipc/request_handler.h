@@ -96,6 +96,7 @@ struct StatusInfo {
   std::optional<RateLimitInfo> rate_limit;
   long long sessions = 0;
   long long cached_verdicts = 0;
+  long long verdicts_in_memory = 0;  // of cached_verdicts (the rest: disk)
   long long uptime_seconds = 0;
   // A verdict the agent could not write durably (requestId empty).
   std::optional<LastError> store_error;

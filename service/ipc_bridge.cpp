@@ -134,6 +134,7 @@ ipc::StatusInfo IpcBridge::Status() {
   }
   info.sessions = static_cast<long long>(s.sessions);
   info.cached_verdicts = static_cast<long long>(s.cached_verdicts);
+  info.verdicts_in_memory = static_cast<long long>(s.verdicts_in_memory);
   info.uptime_seconds = s.uptime_seconds;
   if (s.store_error)
     info.store_error = ipc::LastError{s.store_error->code,

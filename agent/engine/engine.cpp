@@ -183,7 +183,7 @@ void Engine::Proceed(KeyState& ks, Waiter w, bool counted) {
     // Past the bound while keys were held (asks parked during the start
     // pass, sessions): each answer moves a few more to disk only.
     if (cached_count_ > options_.max_cached_verdicts) {
-      EvictColdVerdicts(ks);
+      EvictColdVerdicts(&ks);
     }
     ForgetIfUnused(ks);
   };
@@ -332,6 +332,7 @@ EngineStatus Engine::StatusSnapshot() const {
   // is verified before it is used, and dropped, no longer counted, if it
   // fails).
   s.cached_verdicts = cached_count_ + on_disk_.size() + floor_left_;
+  s.verdicts_in_memory = cached_count_;
   s.tracked_keys = keys_.size();
   s.uptime_seconds =
       duration_cast<seconds>(deps_.clock.Monotonic() - start_mono_).count();

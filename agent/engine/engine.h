@@ -29,6 +29,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -150,7 +151,8 @@ struct EngineStatus {
   std::optional<RateLimitStatus> rate_limit;
   std::size_t sessions = 0;
   std::size_t cached_verdicts = 0;
-  std::size_t tracked_keys = 0;  // keys with any state in memory
+  std::size_t verdicts_in_memory = 0;  // of those: in memory, verified
+  std::size_t tracked_keys = 0;        // keys with any state in memory
   long long uptime_seconds = 0;
   bool clock_rollback = false;
   std::string instance_id;
@@ -266,8 +268,10 @@ class Engine {
   void DropCached(KeyState& ks);
   void TouchCached(KeyState& ks);
   // Moves the least recently used verdicts past max_cached_verdicts to
-  // disk only (never `keep`'s).
-  void EvictColdVerdicts(const KeyState& keep);
+  // disk only (never `keep`'s), looking at up to `max_steps` of them;
+  // returns how many went.
+  std::size_t EvictColdVerdicts(const KeyState* keep,
+                                std::size_t max_steps = 16);
 
   // engine_upstream.cpp
   void Enqueue(KeyState& ks, Waiter waiter, int sessions);
@@ -320,8 +324,11 @@ class Engine {
   std::list<KeyState*> lru_;
   // Hashes of the keys whose verified verdict is on disk only (evicted, or
   // past the bound at start). A collision costs one disk read that finds
-  // nothing, then the usual upstream request.
-  std::unordered_set<std::size_t> on_disk_;
+  // nothing, then the usual upstream request. Its nodes come from a pool of
+  // their own: allocated one by one between verdicts, 100,000 of them
+  // would pin a page of the freed verdicts' memory each.
+  std::pmr::unsynchronized_pool_resource on_disk_pool_;
+  std::pmr::unordered_set<std::size_t> on_disk_{&on_disk_pool_};
   // The start, in two passes over the rows (engine_verify.cpp). The floor
   // pass reads every row's claimed signed times and key (floor_after_ is
   // its cursor, floor_left_ the rows counted at start it has not reached)
@@ -340,6 +347,7 @@ class Engine {
   bool started_ = false;
   bool stopped_ = false;
   bool rollback_logged_ = false;
+  bool release_posted_ = false;           // a ReleaseFreeMemory is on its way
   bool offline_marks_persisted_ = false;  // since the last verdict
   std::size_t disk_stale_count_ = 0;      // keys with KeyState::disk_stale
   EngineStatus status_;

@@ -14,11 +14,6 @@
 namespace gg::agent {
 namespace {
 
-// Evictions looked at per new verdict: keys that may not go (sessions,
-// requests) move to the front instead, so the cost stays flat when many
-// of them sit at the back.
-constexpr int kEvictionSteps = 16;
-
 std::size_t HashOf(const std::string& key_string) {
   return std::hash<std::string>{}(key_string);
 }
@@ -119,7 +114,7 @@ void Engine::SetCached(KeyState& ks, CachedVerdict cached) {
   if (!on_disk_.empty()) {
     on_disk_.erase(HashOf(ks.key_string));
   }
-  EvictColdVerdicts(ks);
+  EvictColdVerdicts(&ks);
 }
 
 void Engine::DropCached(KeyState& ks) {
@@ -137,14 +132,19 @@ void Engine::TouchCached(KeyState& ks) {
   }
 }
 
-void Engine::EvictColdVerdicts(const KeyState& keep) {
-  for (int step = 0;
-       step < kEvictionSteps && cached_count_ > options_.max_cached_verdicts;
+std::size_t Engine::EvictColdVerdicts(const KeyState* keep,
+                                      std::size_t max_steps) {
+  // Keys that may not go (sessions, requests) move to the front instead,
+  // so the cost per call stays within max_steps however many of them sit
+  // at the back.
+  std::size_t evicted = 0;
+  for (std::size_t step = 0;
+       step < max_steps && cached_count_ > options_.max_cached_verdicts;
        ++step) {
     KeyState& victim = *lru_.back();
     // Only a verdict that is on disk as it is in memory, of a key nothing
     // else holds (whose KeyState then goes too).
-    const bool held = &victim == &keep || victim.in_flight || victim.loading ||
+    const bool held = &victim == keep || victim.in_flight || victim.loading ||
                       victim.resuming || !victim.waiters.empty() ||
                       victim.store_pending > 0 || victim.disk_stale ||
                       sessions_.CountFor(victim.key) > 0;
@@ -159,7 +159,9 @@ void Engine::EvictColdVerdicts(const KeyState& keep) {
     on_disk_.insert(HashOf(victim.key_string));
     DropCached(victim);
     ForgetIfUnused(victim);  // destroys it
+    ++evicted;
   }
+  return evicted;
 }
 
 }  // namespace gg::agent

@@ -6,9 +6,14 @@
 
 #include "agent/engine/engine.h"
 #include "agent/engine/engine_state.h"
+#include "platform/memory.h"
 
 namespace gg::agent {
 namespace {
+
+// Sessions ended plus verdicts evicted at once past which freed memory is
+// handed back to the system (a few milliseconds on a large heap).
+constexpr std::size_t kBulkRelease = 256;
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
@@ -73,7 +78,24 @@ bool Engine::Release(const std::string& session_id,
 }
 
 void Engine::ConnectionClosed(ConnectionId connection_id) {
-  sessions_.ReleaseConnection(connection_id);
+  const std::size_t ended = sessions_.ReleaseConnection(connection_id).size();
+  // Their keys may go to disk only now. A whole pass: keys other
+  // connections hold sit among them and only move to the front. Past the
+  // bound only while sessions hold more keys than it, so this is rare.
+  std::size_t evicted = 0;
+  if (ended > 0 && cached_count_ > options_.max_cached_verdicts) {
+    evicted = EvictColdVerdicts(nullptr, lru_.size());
+  }
+  // An app that held thousands of sessions left: give the pages back
+  // rather than keep the peak resident. Posted: the connection's own
+  // buffers are freed after this returns.
+  if (ended + evicted >= kBulkRelease && !release_posted_) {
+    release_posted_ = true;
+    deps_.scheduler.Post([this] {
+      release_posted_ = false;
+      ReleaseFreeMemory();
+    });
+  }
   if (waiting_authorizes_.count(connection_id) != 0) {
     closed_while_waiting_.insert(connection_id);
   }

@@ -78,7 +78,8 @@ void PrintStatus(const json& a) {
               << Text(e, "message") << "\n";
   }
   std::cout << "sessions:         " << Text(a, "sessions") << "\n"
-            << "cached verdicts:  " << Text(a, "cachedVerdicts") << "\n"
+            << "cached verdicts:  " << Text(a, "cachedVerdicts") << " ("
+            << Text(a, "verdictsInMemory") << " in memory)\n"
             << "uptime (s):       " << Text(a, "uptimeSeconds") << "\n";
 }
 

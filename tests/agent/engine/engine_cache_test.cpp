@@ -137,5 +137,38 @@ TEST_F(EngineCacheTest, ManyKeysStayWithinTheBound) {
   EXPECT_EQ(store_.verdicts.size(), 100u);
 }
 
+// Sessions held every key past the bound; when their app's connection
+// closes, the keys go to disk only at once, not at the next new verdict.
+TEST_F(EngineCacheTest, ClosedConnectionBringsTheCacheBackUnderItsBound) {
+  options_.max_cached_verdicts = 4;
+  options_.upstream_per_uid_per_minute = 1000;
+  StartEngine();
+  for (int i = 0; i < 40; ++i) {
+    auto r = Ask("K" + std::to_string(i), /*conn=*/7);
+    Answer(static_cast<std::size_t>(i), VerdictFor(i, {}));
+    ASSERT_TRUE(r->has_value() && (*r)->allow);
+  }
+  EXPECT_EQ(engine_->StatusSnapshot().tracked_keys, 40u);  // all held
+  engine_->ConnectionClosed(7);
+  EngineStatus s = engine_->StatusSnapshot();
+  EXPECT_EQ(s.sessions, 0u);
+  EXPECT_EQ(s.tracked_keys, 4u);
+  EXPECT_EQ(s.cached_verdicts, 40u);
+  // Each answers from the cache: at most the 4 in memory at once, the rest
+  // read back (each read may push one of the 4 out first).
+  int read_back = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto again = Ask("K" + std::to_string(i), /*conn=*/8);
+    if (!again->has_value()) {
+      ++read_back;
+      scheduler_.RunUntilIdle();
+    }
+    ASSERT_TRUE(again->has_value());
+    EXPECT_EQ(SourceName((*again)->source), "cache");
+  }
+  EXPECT_GE(read_back, 36);
+  EXPECT_EQ(upstream_.calls(), 40u);
+}
+
 }  // namespace
 }  // namespace gg::agent::test
