@@ -11,8 +11,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "tests/integration/proc_stats.h"
 
 namespace gg::attacks {
 namespace {
@@ -157,17 +157,7 @@ Result<nlohmann::json> ReadLineRaw(
 }
 
 long long RssKib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) {
-      std::istringstream fields(line.substr(6));
-      long long kib = -1;
-      fields >> kib;
-      return kib;
-    }
-  }
-  return -1;
+  return e2e::RssKib(pid);  // one reader of /proc/PID/status
 }
 
 bool CanSwitchUsers() {

@@ -103,9 +103,16 @@ class E2eTest : public ::testing::Test {
   // Creates (and, when `start`, starts) agent_ against server_.
   bool MakeAgent(nlohmann::json patch = nlohmann::json::object(),
                  bool start = true) {
+    return MakeAgentFor(server_ ? server_->BaseUrl() : AgentOptions{}.base_url,
+                        std::move(patch), start);
+  }
+
+  // MakeAgent against `base_url`: a server of the test's own.
+  bool MakeAgentFor(const std::string& base_url,
+                    nlohmann::json patch = nlohmann::json::object(),
+                    bool start = true) {
     AgentOptions options;
-    if (server_)
-      options.base_url = server_->BaseUrl();
+    options.base_url = base_url;
     options.config_patch = std::move(patch);
     auto agent = AgentProcess::Create(options);
     if (!agent) {
